@@ -1,0 +1,34 @@
+# `make` sets up .venv and builds the sample book (content/) into dist/.
+# `make test` sets up, installs the test tools and runs every test.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+TSTAMP := $(VENV)/.installed-test
+
+.PHONY: all build setup test test-tools bench clean
+
+all: build
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	touch $(STAMP)
+
+$(TSTAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(TSTAMP)
+
+setup: $(STAMP)
+
+build: setup
+	$(PY) build.py
+
+test-tools:
+	bash tests/install-tools.sh
+
+test: $(TSTAMP) test-tools
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf dist .pytest_cache

@@ -1,0 +1,194 @@
+"""The load stage: a book folder becomes a validated :class:`~book.model.Book`.
+
+Reads book.yaml and every chapter it lists, nothing else. All problems in
+book.yaml are reported together; a chapter problem names the chapter file
+(or the book.yaml line that lists a missing one).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+from .config import Entry, read_config, slugify
+from .confine import inside, read_text
+from .errors import BookError, BookErrors
+from .model import Book, Chapter, Metadata, Part
+from .yamlsrc import parse_yaml
+
+MAX_CHAPTER_BYTES = 4_000_000
+"""A chapter larger than this is refused (``--max-chapter-bytes`` overrides)."""
+
+FRONT_MATTER_KEYS = {"title": "the chapter title (required)",
+                     "short-title": "a shorter title for running heads",
+                     "id": "the chapter's id for links and handouts"}
+
+_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+
+def find_config(path: Path) -> Path:
+    """book.yaml itself, or the book.yaml inside a folder."""
+    if path.is_dir():
+        path = path / "book.yaml"
+    if not path.is_file():
+        raise BookError(f"no book at '{path}'", hint="give --book the folder holding book.yaml, or book.yaml itself",
+                        rule="missing-file")
+    return path
+
+
+def load_book(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES) -> Book:
+    """Read and validate the book whose book.yaml is at (or in) ``path``."""
+    config_file = find_config(path).absolute()
+    root = config_file.parent
+    doc = parse_yaml(read_text(config_file, config_file, what="book.yaml"), config_file)
+    config = read_config(doc)
+    f = config.fields
+
+    errors: list[BookError] = []
+
+    def one_file(rel: str, key: tuple, what: str) -> Path | None:
+        line, col = doc.where(key)
+        try:
+            p = inside(root, rel, config_file, line, col, what)
+        except BookError as exc:
+            errors.append(exc)
+            return None
+        if not p.is_file():
+            errors.append(BookError(f"{what} '{rel}' does not exist", config_file, line, col,
+                                    _missing_hint(root, rel), rule="missing-file"))
+            return None
+        return p
+
+    bibliography = []
+    for i, rel in enumerate(f["bibliography"]):
+        p = one_file(rel, ("bibliography", i) if isinstance(doc.data.get("bibliography"), list) else ("bibliography",), "bibliography")
+        if p:
+            bibliography.append(p)
+    cover = one_file(f["cover"], ("cover",), "cover image") if f["cover"] else None
+
+    chapters: list[Chapter] = []
+    seen: dict[Path, Entry] = {}
+    for entry in config.entries:
+        try:
+            p = inside(root, entry.rel, config_file, entry.line, entry.column, "chapter")
+        except BookError as exc:
+            errors.append(exc)
+            continue
+        if not p.suffix.lower() == ".md":
+            errors.append(BookError(f"chapter '{entry.rel}' is not a Markdown file", config_file, entry.line,
+                                    entry.column, "chapter files end in .md", rule="book-yaml"))
+            continue
+        if not p.is_file():
+            errors.append(BookError(f"chapter file '{entry.rel}' does not exist", config_file, entry.line,
+                                    entry.column, _missing_hint(root, entry.rel), rule="missing-file"))
+            continue
+        key = p.resolve()
+        if key in seen:
+            errors.append(BookError(f"chapter '{entry.rel}' is listed twice (first on line {seen[key].line})",
+                                    config_file, entry.line, entry.column,
+                                    "a chapter appears once in a book; remove one entry", rule="duplicate-chapter"))
+            continue
+        seen[key] = entry
+        try:
+            chapters.append(_read_chapter(root, p, entry, max_chapter_bytes))
+        except BookError as exc:
+            errors.append(exc)
+
+    ids: dict[str, Chapter] = {}
+    for ch in chapters:
+        if ch.id in ids:
+            errors.append(BookError(f"chapter id '{ch.id}' is also the id of {ids[ch.id].rel}",
+                                    ch.path, 1, 1, "give one of them another 'id:' in its front matter",
+                                    rule="duplicate-id"))
+        ids[ch.id] = ch
+    if errors:
+        raise BookErrors(errors)
+
+    meta = Metadata(
+        title=f["title"], subtitle=f["subtitle"], creators=f["creators"], publisher=f["publisher"],
+        lang=f["lang"], date=f["date"], identifier=f["identifier"], rights=f["rights"],
+        description=f["description"], subjects=f["subjects"], source=f["source"], edition=f["edition"],
+        url=f["url"], csl=f["csl"], bibliography=tuple(bibliography), nocite=f["nocite"], cover=cover,
+        print=f["print"], slug=f["slug"],
+    )
+    front = tuple(c for c in chapters if c.matter == "front")
+    back = tuple(c for c in chapters if c.matter == "back")
+    body: list[Chapter | Part] = []
+    part_ids: set[str] = set()
+    for ch in (c for c in chapters if c.matter == "body"):
+        if not ch.part:
+            body.append(ch)
+            continue
+        last = body[-1] if body else None
+        if isinstance(last, Part) and last.title == ch.part:
+            body[-1] = Part(last.id, last.title, last.chapters + (ch,))
+        else:
+            pid = "part-" + slugify(ch.part)
+            n = 2
+            while pid in part_ids or pid in ids:
+                pid = f"part-{slugify(ch.part)}-{n}"
+                n += 1
+            part_ids.add(pid)
+            body.append(Part(pid, ch.part, (ch,)))
+    return Book(root=root, config_file=config_file, meta=meta, front=front, body=tuple(body), back=back)
+
+
+def _missing_hint(root: Path, rel: str) -> str:
+    folder = (root / rel).parent
+    if folder.is_dir():
+        names = sorted(p.name for p in folder.iterdir())
+        close = difflib.get_close_matches(Path(rel).name, names, n=3)
+        if close:
+            return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    return "paths are relative to the folder holding book.yaml"
+
+
+def _read_chapter(root: Path, path: Path, entry: Entry, max_bytes: int) -> Chapter:
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else entry.rel
+    text = read_text(path, path, max_bytes=max_bytes, what="chapter")
+    if not text.strip():
+        raise BookError("the chapter file is empty", path, 1, 1,
+                        "write a front matter block with a title, then the text", rule="empty-chapter")
+    fm: dict = {}
+    body_line = 1
+    body = text
+    if text.startswith("---\n"):
+        end = re.search(r"^(---|\.\.\.)[ \t]*$", text[4:], re.M)
+        if not end:
+            raise BookError("the front matter is not closed", path, 1, 1,
+                            "end the front matter with a line holding only '---'", rule="front-matter")
+        block = text[4: 4 + end.start()]
+        located = parse_yaml(block, path, line_offset=1)
+        if located.data is not None and not isinstance(located.data, dict):
+            raise located.error((), "front matter must be a mapping such as 'title: ...'", rule="front-matter")
+        fm = located.data or {}
+        body_line = 2 + block.count("\n") + 1
+        body = text[4 + end.end() + 1:]
+        for key in sorted(set(fm) - set(FRONT_MATTER_KEYS)):
+            close = difflib.get_close_matches(key, sorted(FRONT_MATTER_KEYS), n=1)
+            raise located.error((key,), f"unknown front matter key '{key}'",
+                                f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(FRONT_MATTER_KEYS),
+                                key=True, rule="front-matter")
+        for key in FRONT_MATTER_KEYS:
+            if key in fm and not isinstance(fm[key], (str, int)):
+                raise located.error((key,), f"'{key}' must be text", rule="front-matter")
+    else:
+        raise BookError("the chapter has no front matter", path, 1, 1,
+                        "start the file with '---', a line 'title: ...', and '---'", rule="front-matter")
+    title = str(fm.get("title", "")).strip()
+    if not title:
+        raise BookError("the chapter has no title", path, 1, 1, "add 'title: ...' to its front matter",
+                        rule="front-matter")
+    cid = str(fm.get("id") or path.stem).strip()
+    if not _ID.fullmatch(cid):
+        if "id" in fm:
+            raise BookError(f"chapter id '{cid}' is not usable", path, 2, 1,
+                            "an id starts with a letter and holds letters, digits, '-' and '_'", rule="front-matter")
+        cid = "ch-" + slugify(cid)
+    if not body.strip():
+        raise BookError("the chapter has a title but no text", path, body_line, 1,
+                        "write the chapter's text after the front matter", rule="empty-chapter")
+    return Chapter(id=cid, path=path, rel=rel, title=title, short_title=str(fm.get("short-title") or title).strip(),
+                   markdown=body, body_line=body_line, matter=entry.matter, part=entry.part,
+                   listed_at=entry.line, front_matter=fm)
