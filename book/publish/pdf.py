@@ -60,6 +60,9 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
     import weasyprint
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+    from .fontsubset import install
+    install()
+
     roots = _allowed_roots(ms)
     refused: list[str] = []
 
