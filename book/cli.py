@@ -8,20 +8,30 @@ Exit codes: 0 success, 1 the book has errors (reported as file:line:col),
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 from .build import EDITIONS, Options, build
 from .errors import BookError
+from .lock import interruptible
+from .progress import reporter, stage_count
 
 DESCRIPTION = """\
 Build a book written in Markdown and YAML into a print PDF, an EPUB 3 and a web edition.
 
 commands:
   (none)                 build every edition of the book into the output folder
-  pdf | epub | web       build only the named editions, e.g. `build.py pdf epub`
+  pdf | archive | epub | web
+                         build only the named editions, e.g. `build.py pdf epub`;
+                         archive is <slug>-archival.pdf, PDF/A-3 carrying the book's sources
+  check                  validate and lint, writing nothing (`build.py check --help`)
+  serve                  the web edition on 127.0.0.1, rebuilt and reloaded on every edit
+  new DIR                start a new book from a skeleton that builds and passes check
+  deposit                every edition, the sources and catalogue records as a BagIt package
+  verify PATH            check a deposit (folder or zip) or an archival PDF; rebuild and compare
+  extract FILE.pdf DIR   restore the sources an archival PDF carries; check them against its manifest
+  handout ID [ID ...]    chapters as stand-alone print handouts or booklets (`build.py handout --help`)
 """
 
 EPILOG = """\
@@ -29,6 +39,12 @@ examples:
   python build.py                         every edition of content/ into dist/
   python build.py pdf                     only dist/<slug>.pdf
   python build.py epub web --book my-book --out /tmp/out
+  python build.py check --strict          every problem as file:line:col; warnings fail too
+  python build.py serve --port 8000       live preview at http://127.0.0.1:8000/
+  python build.py new my-book --title "A History of Maps"
+  python build.py deposit                 dist/<slug>-deposit/ and dist/<slug>-deposit.zip
+  python build.py verify dist/<slug>-deposit.zip
+  python build.py handout rapallo --booklet   dist/handouts/rapallo-booklet.pdf
 
 exit codes: 0 success, 1 the book has errors (file:line:col: message), 2 bad usage
 """
@@ -44,19 +60,37 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist/)")
     p.add_argument("--max-chapter-bytes", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("-v", "--verbose", action="store_true", help="also print each stage and when it started")
     p.add_argument("--debug", action="store_true", help="show a traceback for errors (for bug reports)")
     return p
 
 
-def _human(size: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(size)
+def _command(name: str):
+    """The ``main(argv)`` of a command that has options of its own."""
+    if name == "check":
+        from .check import main
+    elif name == "serve":
+        from .serve import main
+    elif name == "deposit":
+        from .deposit import main
+    elif name == "verify":
+        from .verify import main
+    elif name == "extract":
+        from .publish.archive import main
+    elif name == "handout":
+        from .publish.handout import main
+    else:
+        from .new import main
+    return main
+
+
+COMMANDS = ("check", "serve", "new", "deposit", "verify", "handout", "extract")
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in COMMANDS:
+        return _command(argv[0])(argv[1:])
     args = parser().parse_args(argv)
     unknown = [e for e in args.editions if e not in EDITIONS]
     if unknown:
@@ -65,22 +99,25 @@ def main(argv: list[str] | None = None) -> int:
     options = Options(book=args.book, out=args.out, editions=editions,
                       **({"max_chapter_bytes": args.max_chapter_bytes} if args.max_chapter_bytes else {}))
     start = time.perf_counter()
-    say = (lambda _s: None) if args.quiet else (lambda s: print(s, file=sys.stderr))
+    show = reporter(args.quiet, args.verbose)
+    show.begin(stage_count(editions))
     try:
-        outputs = build(options)
+        with interruptible():  # kill -TERM unwinds like Ctrl-C: temporary files go, old editions stay
+            outputs = build(options, show.stage)
     except BookError as exc:
+        show.end()
         if args.debug:
             raise
         print(exc.format(Path.cwd()), file=sys.stderr)
         count = len(getattr(exc, "errors", (exc,)))
         print(f"{count} error{'s' if count != 1 else ''}; nothing was written.", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        show.end()
         print("interrupted; the previous outputs are unchanged.", file=sys.stderr)
-        return 130
+        return 128 + getattr(exc, "signum", 2)  # the shell's convention: 130 for Ctrl-C, 143 for TERM
+    show.end()
     for o in outputs:
-        rel = os.path.relpath(o.path)
-        detail = f", {o.pages} {o.unit}" if o.pages else ""
-        say(f"{o.kind:5} {rel} ({_human(o.size)}{detail})")
-    say(f"built {len(outputs)} edition{'s' if len(outputs) != 1 else ''} in {time.perf_counter() - start:.1f} s")
+        show.output(o)
+    show.message(f"built {len(outputs)} edition{'s' if len(outputs) != 1 else ''} in {time.perf_counter() - start:.1f} s")
     return 0

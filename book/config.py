@@ -245,6 +245,7 @@ FIELDS: dict[str, str] = {
     "slug": "the file-name stem of the outputs",
     "bibliography": "a CSL-YAML/CSL-JSON file or a list of them",
     "csl": "a CSL style name or a path to a .csl file",
+    "references-title": "the heading of the reference list (default: References; Bibliography for note styles)",
     "nocite": "keys to list in the references though never cited ('@*' for all)",
     "cover": "a cover image for the EPUB",
     "print": "print options: page, bleed, crop-marks, handout-paper",
@@ -254,8 +255,11 @@ FIELDS: dict[str, str] = {
 }
 
 
-def read_config(doc: Located) -> Config:
-    """Validate a parsed book.yaml; raise every problem at once."""
+def read_config(doc: Located, collect: list[BookError] | None = None) -> Config:
+    """Validate a parsed book.yaml; raise every problem at once.
+
+    With ``collect`` (``check`` keeps going past a bad field) the problems are
+    appended to it instead, and the fields that were wrong keep their defaults."""
     ck = _Checker(doc)
     data = doc.data
     if not isinstance(data, dict):
@@ -285,9 +289,13 @@ def read_config(doc: Located) -> Config:
     fields["creators"] = _people(ck, data)
     fields["bibliography"] = ck.texts(data, "bibliography")
     fields["csl"] = ck.text(data, "csl", default="chicago-author-date") or "chicago-author-date"
+    fields["references_title"] = ck.text(data, "references-title")
     nocite = ck.texts(data, "nocite")
     fields["nocite"] = tuple(k.lstrip("@") if k != "@*" else "*" for k in nocite for k in k.replace(",", " ").split())
     fields["cover"] = ck.text(data, "cover") or None
+    if fields["cover"] and Path(fields["cover"]).suffix.lower() not in (".png", ".jpg", ".jpeg"):
+        ck.fail(("cover",), f"the cover '{fields['cover']}' is not a PNG or JPEG image",
+                "e-readers, stores and Kindle conversion take a .png or .jpg cover", rule="book-yaml")
     fields["print"] = _print(ck, data)
 
     entries = _entries(ck, data, "front", "front") + _entries(ck, data, "chapters", "body") + _entries(ck, data, "back", "back")
@@ -295,7 +303,9 @@ def read_config(doc: Located) -> Config:
         ck.fail((), "'chapters' is missing", "add 'chapters:' with the list of chapter files", rule="book-yaml-required")
     elif not [e for e in entries if e.matter == "body"] and not ck.errors:
         ck.fail(("chapters",), "the chapter list is empty", "list at least one chapter file under 'chapters:'", rule="book-yaml-required")
-    if ck.errors:
+    if ck.errors and collect is None:
         from .errors import BookErrors
         raise BookErrors(ck.errors)
+    if collect is not None:
+        collect.extend(ck.errors)
     return Config(fields, tuple(entries))

@@ -44,12 +44,16 @@ class BookError(Exception):
         column: int = 0,
         hint: str = "",
         rule: str = "",
+        severity: str = "error",
     ) -> None:
         super().__init__(message)
         self.message = message
         self.location = Location(Path(file) if file is not None else None, line, column)
         self.hint = hint
         self.rule = rule
+        self.severity = severity
+        """``error`` (the book cannot be published as it is) or ``warning`` (it can, but a
+        reader would notice; ``check --strict`` fails on it). Only ``check`` reports warnings."""
 
     @property
     def file(self) -> Path | None:
@@ -71,7 +75,7 @@ class BookError(Exception):
                 loc = Location(loc.file.resolve().relative_to(root.resolve()), loc.line, loc.column)
             except ValueError:
                 pass
-        text = f"{loc}: error: {self.message}"
+        text = f"{loc}: {self.severity}: {self.message}"
         if self.rule:
             text += f" [{self.rule}]"
         if self.hint:

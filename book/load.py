@@ -8,11 +8,12 @@ book.yaml are reported together; a chapter problem names the chapter file
 from __future__ import annotations
 
 import difflib
+import mimetypes
 import re
 from pathlib import Path
 
 from .config import Entry, read_config, slugify
-from .confine import inside, read_text
+from .confine import image_problem, inside, read_text
 from .errors import BookError, BookErrors
 from .model import Book, Chapter, Metadata, Part
 from .yamlsrc import parse_yaml
@@ -37,12 +38,17 @@ def find_config(path: Path) -> Path:
     return path
 
 
-def load_book(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES) -> Book:
-    """Read and validate the book whose book.yaml is at (or in) ``path``."""
+def load_book(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES,
+              collect: list[BookError] | None = None) -> Book:
+    """Read and validate the book whose book.yaml is at (or in) ``path``.
+
+    With ``collect``, problems are appended to it instead of raised and the book
+    holds what could be read (``check`` lints the good chapters of a broken book);
+    only a book.yaml that cannot be read at all still raises."""
     config_file = find_config(path).absolute()
     root = config_file.parent
     doc = parse_yaml(read_text(config_file, config_file, what="book.yaml"), config_file)
-    config = read_config(doc)
+    config = read_config(doc, collect)
     f = config.fields
 
     errors: list[BookError] = []
@@ -66,6 +72,11 @@ def load_book(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES) -> Book:
         if p:
             bibliography.append(p)
     cover = one_file(f["cover"], ("cover",), "cover image") if f["cover"] else None
+    if cover is not None:
+        problem = image_problem(cover, mimetypes.guess_type(cover.name)[0] or "")
+        if problem:
+            errors.append(doc.error(("cover",), f"cover image '{f['cover']}' {problem}", rule="bad-image"))
+    errors += _check_style(f["csl"], root, doc, one_file)
 
     chapters: list[Chapter] = []
     seen: dict[Path, Entry] = {}
@@ -102,15 +113,17 @@ def load_book(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES) -> Book:
                                     ch.path, 1, 1, "give one of them another 'id:' in its front matter",
                                     rule="duplicate-id"))
         ids[ch.id] = ch
-    if errors:
+    if errors and collect is None:
         raise BookErrors(errors)
+    if collect is not None:
+        collect.extend(errors)
 
     meta = Metadata(
         title=f["title"], subtitle=f["subtitle"], creators=f["creators"], publisher=f["publisher"],
-        lang=f["lang"], date=f["date"], identifier=f["identifier"], rights=f["rights"],
+        lang=f["lang"], date=f["date"] or "", identifier=f["identifier"], rights=f["rights"],
         description=f["description"], subjects=f["subjects"], source=f["source"], edition=f["edition"],
         url=f["url"], csl=f["csl"], bibliography=tuple(bibliography), nocite=f["nocite"], cover=cover,
-        print=f["print"], slug=f["slug"],
+        print=f["print"], slug=f["slug"], references_title=f["references_title"],
     )
     front = tuple(c for c in chapters if c.matter == "front")
     back = tuple(c for c in chapters if c.matter == "back")
@@ -132,6 +145,22 @@ def load_book(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES) -> Book:
             part_ids.add(pid)
             body.append(Part(pid, ch.part, (ch,)))
     return Book(root=root, config_file=config_file, meta=meta, front=front, body=tuple(body), back=back)
+
+
+def _check_style(csl: str, root: Path, doc, one_file) -> list[BookError]:
+    """Problems with the ``csl:`` style, placed on its line in book.yaml: a path must stay in the book."""
+    from .cite.format import load_style
+
+    if csl.endswith(".csl") or "/" in csl or "\\" in csl:
+        if one_file(csl, ("csl",), "citation style") is None:
+            return []
+    try:
+        load_style(csl, root)
+    except BookError as exc:
+        if exc.file is not None and exc.line:
+            return [exc]  # a mistake inside the .csl file itself
+        return [doc.error(("csl",), exc.message, exc.hint, rule=exc.rule or "unknown-style")]
+    return []
 
 
 def _missing_hint(root: Path, rel: str) -> str:

@@ -36,8 +36,12 @@ def parser(lang: str) -> MarkdownIt:
     md.enable(["replacements", "smartquotes", "table", "strikethrough"])
     md.use(footnote_plugin)
     md.use(citation_plugin)
-    # Dangerous link targets (javascript:, vbscript:, data:) are refused by markdown-it's
-    # validateLink already: they stay as plain text.
+    # markdown-it's validateLink would quietly print a javascript:, file: or data: link as
+    # plain text; let every target through so that resolve refuses it with file and line.
+    md.validateLink = lambda _url: True
+    # Deep enough for any real book, shallow enough for Python's stack; resolve.MAX_NESTING,
+    # a little lower, turns deeper nesting into an error instead of silently flattened text.
+    md.options["maxNesting"] = 64
     return md
 
 
@@ -63,13 +67,25 @@ def inline_text(token: Token) -> str:
     return "".join(out)
 
 
+@dataclass(frozen=True)
+class OutsideLink:
+    """A link to a chapter that is in the book but not in this selection (a handout).
+
+    It has no target to point at; it is rendered ``<a class="xref-out" data-title="…">``
+    and the handout template names the chapter in words instead."""
+
+    title: str
+    """The chapter's title as plain text."""
+
+
 @dataclass
 class RenderContext:
     """What the renderer rules need to know about the book while rendering one chapter."""
 
     chapter_id: str
-    link_target: Callable[[Token], str]
-    """href for a link token (already checked): ``#id`` in the book, or the external URL."""
+    link_target: Callable[[Token], str | OutsideLink]
+    """href for a link token (already checked): ``#id`` in the book, or the external URL;
+    an :class:`OutsideLink` for a chapter left out of a handout."""
     image: Callable[[Token], tuple[str, str, str]]
     """(src, alt, caption) for an image token (already checked)."""
     heading_ids: dict[int, str]
@@ -96,6 +112,8 @@ def install_rules(md: MarkdownIt) -> None:
     def link_open(self, tokens, idx, options, env):
         token = tokens[idx]
         href = env["ctx"].link_target(token)
+        if isinstance(href, OutsideLink):
+            return f'<a class="xref-out" data-title="{escape(href.title)}">'
         attrs = f' href="{escape(href)}"'
         if href.startswith("#"):
             attrs += ' class="xref"'

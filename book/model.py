@@ -65,6 +65,8 @@ class Metadata:
     print: PrintOptions
     slug: str
     """File-name stem of the outputs, from ``slug:`` or the title."""
+    references_title: str = ""
+    """Heading of the reference list, when book.yaml names one."""
 
     @property
     def authors(self) -> tuple[Person, ...]:
@@ -218,9 +220,15 @@ class ResolvedPart:
 
 @dataclass(frozen=True)
 class ReferenceEntry:
+    """One work in the reference list."""
+
     key: str
     anchor: str
+    """The entry's id, which citations link to (``ref-<key>``)."""
     html: str
+    """The entry formatted by the CSL style, an XHTML fragment."""
+    annotation: str = ""
+    """The work's ``annote`` field as inline HTML: a comment on the work, printed after it."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from .model import Manuscript, ResolvedChapter, ResolvedPart
 from .resolve import REFERENCES_ID
@@ -65,7 +66,66 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["roman"] = roman
+    env.filters["smart"] = smart
+    env.filters["print_text"] = print_text
     return env
+
+
+def smart(text: str, lang: str = "en") -> Markup:
+    """Metadata from book.yaml (rights, names) with the chapters' smart quotes and dashes, as HTML.
+
+    Only punctuation is typeset: metadata is plain text, so any markup or raw HTML in
+    it is shown as written (escaped), never interpreted."""
+    return Markup(_metadata_parser(lang).renderInline(text))
+
+
+@functools.lru_cache(maxsize=8)
+def _metadata_parser(lang: str):
+    from markdown_it import MarkdownIt
+
+    from .markup import QUOTES
+    quotes = QUOTES.get(lang.split("-")[0].lower(), QUOTES["en"])
+    md = MarkdownIt("zero", {"typographer": True, "html": False, "quotes": quotes})
+    md.enable(["replacements", "smartquotes"])
+    return md
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+_ACRONYM = re.compile(r"(?<![\w&.-])([A-Z][A-Z0-9]*[A-Z])(?=s?(?![\w&-]))")
+_ROMAN = re.compile(r"[IVXLCDM]+")
+_RANGE = re.compile(r"\b\d+[–—]\d+\b")
+_VERBATIM = {"code", "pre", "kbd", "samp", "abbr", "script", "style"}
+
+
+def print_text(html: str, caps: bool = True) -> Markup:
+    """HTML marked up for print typesetting: acronyms (NKVD, USSR; not roman numerals)
+    in ``<span class="caps">`` for small capitals (unless ``caps`` is false, as for
+    titles), number ranges (1917–1924) in ``<span class="nowrap">`` so that a line never
+    breaks at their dash, and URLs given a break opportunity after each ``/`` so that a
+    long address does not stretch its line."""
+    out: list[str] = []
+    verbatim = 0
+    in_url = False
+    for chunk in _TAG.split(html):
+        if chunk.startswith("<"):
+            name = re.match(r"</?([a-zA-Z0-9]+)", chunk)
+            tag = name.group(1).lower() if name else ""
+            if tag in _VERBATIM:
+                verbatim += -1 if chunk.startswith("</") else (0 if chunk.endswith("/>") else 1)
+            if tag == "a":
+                in_url = not chunk.startswith("</") and 'class="external"' in chunk
+            out.append(chunk)
+        elif verbatim > 0:
+            out.append(chunk)
+        elif in_url or "://" in chunk:
+            out.append(re.sub(r"(?<=[/])(?=[^/\s])", "<wbr>", chunk))
+        else:
+            chunk = _RANGE.sub(r'<span class="nowrap">\g<0></span>', chunk)
+            if caps:
+                chunk = _ACRONYM.sub(lambda m: m.group(1) if _ROMAN.fullmatch(m.group(1))
+                                     else f'<span class="caps">{m.group(1)}</span>', chunk)
+            out.append(chunk)
+    return Markup("".join(out))
 
 
 def roman(n: int) -> str:
@@ -177,33 +237,6 @@ def render_ebook(ms: Manuscript, page_breaks: dict[str, list[tuple[str, str]]] |
 
 
 def render_web(ms: Manuscript, templates: Path = TEMPLATES) -> tuple[Document, ...]:
-    """HTML pages of the web edition: index (contents), one per chapter, references."""
-    env = environment(templates)
-    env.globals["is_part"] = is_part
-    owner = _owner_map(ms)
-    for part in ms.parts:  # a part has no page of its own on the web: link to its first chapter
-        owner[part.id] = part.chapters[0].id
-    sequence: list[tuple[str, str, object]] = []
-    for ch in ms.front:
-        sequence.append((ch.id, ch.title_text, ch))
-    for item in ms.body:
-        for ch in (item.chapters if isinstance(item, ResolvedPart) else (item,)):
-            sequence.append((ch.id, ch.title_text, ch))
-    if ms.references:
-        sequence.append((REFERENCES_ID, ms.references_title, None))
-    for ch in ms.back:
-        sequence.append((ch.id, ch.title_text, ch))
-
-    docs = [Document("index.html", "index", ms.meta.title,
-                     retarget(env.get_template("web/index.html").render(
-                         _context(ms, doc_title=ms.meta.title, prev=None,
-                                  next=sequence[0] if sequence else None)), "index", owner, ".html"), "nav")]
-    for i, (ident, title, ch) in enumerate(sequence):
-        prev = sequence[i - 1] if i > 0 else ("index", "Contents", None)
-        nxt = sequence[i + 1] if i + 1 < len(sequence) else None
-        template = "web/references.html" if ch is None else "web/chapter.html"
-        html = env.get_template(template).render(_context(ms, doc_title=title, chapter=ch, prev=prev, next=nxt,
-                                                          current=ident))
-        docs.append(Document(f"{ident}.html", ident, title, retarget(html, ident, owner, ".html"),
-                             "references" if ch is None else "chapter"))
-    return tuple(docs)
+    """HTML pages of the web edition (the web publisher owns them: citation back-links, search)."""
+    from .publish.web import render_pages
+    return render_pages(ms, templates)

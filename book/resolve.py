@@ -26,11 +26,11 @@ from . import markup
 from .cite.bibliography import Bibliography, check_keys, load_bibliography
 from .cite.format import format_citations, load_style
 from .cite.syntax import Citation
-from .confine import inside
+from .confine import image_problem, inside, link_scheme_refused, shown
 from .errors import BookError, BookErrors
 from .model import (Asset, Book, Chapter, Footnote, Heading, Manuscript, Part, ReferenceEntry,
                     ResolvedChapter, ResolvedPart)
-from .rawhtml import RawHTMLError, clean
+from .rawhtml import RawHTMLError, clean, nesting_problem
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
                ".svg": "image/svg+xml", ".webp": "image/webp"}
@@ -50,8 +50,13 @@ class _Parsed:
     citations: list[tuple[Token, Citation]] = field(default_factory=list)
 
 
-def resolve(book: Book, chapters: tuple[str, ...] | None = None) -> Manuscript:
-    """Resolve ``book`` (or only the chapters with the given ids, for a handout)."""
+def resolve(book: Book, chapters: tuple[str, ...] | None = None,
+            collect: list[BookError] | None = None) -> Manuscript:
+    """Resolve ``book`` (or only the chapters with the given ids, for a handout).
+
+    With ``collect``, problems are appended to it instead of raised and every pass
+    still runs (``check`` reports a bad citation and a broken link in one go); the
+    manuscript then lacks the chapters that could not be rendered."""
     md = markup.parser(book.meta.lang)
     markup.install_rules(md)
     selected = [c for c in book.chapters if chapters is None or c.id in chapters]
@@ -73,6 +78,11 @@ def resolve(book: Book, chapters: tuple[str, ...] | None = None) -> Manuscript:
             continue
         p = _Parsed(ch, tokens, env)
         _check_depth(p, errors)
+        unbalanced = nesting_problem(tokens)
+        if unbalanced:
+            errors.append(BookError(f"raw HTML: {unbalanced[1]}", ch.path, _line(ch, unbalanced[0]), 1,
+                                    "open and close each HTML tag in the same paragraph, list item or quote",
+                                    rule="raw-html"))
         for i, token in enumerate(tokens):
             if token.type == "heading_open":
                 text = markup.inline_text(tokens[i + 1])
@@ -86,9 +96,7 @@ def resolve(book: Book, chapters: tuple[str, ...] | None = None) -> Manuscript:
                     errors.append(BookError("a '#' heading inside a chapter", ch.path, _line(ch, token), 1,
                                             "the chapter title comes from the front matter; use '##' for sections",
                                             rule="heading-level"))
-        for token in _walk(tokens):
-            if token.type == "citation":
-                p.citations.append((token, token.meta["citation"]))
+        p.citations.extend((t, t.meta["citation"]) for t in _reading_order_citations(tokens))
         parsed.append(p)
 
     by_path = {c.path.resolve(): c for c in book.chapters}
@@ -100,19 +108,36 @@ def resolve(book: Book, chapters: tuple[str, ...] | None = None) -> Manuscript:
             anchor_owner[h.id] = p.chapter.id
 
     # Pass 2: citations, all at once.
-    bibliography = load_bibliography(list(book.meta.bibliography)) if book.meta.bibliography else Bibliography(())
+    try:
+        bibliography = load_bibliography(list(book.meta.bibliography)) if book.meta.bibliography else Bibliography(())
+        bib_ok = True
+    except BookError as exc:
+        if collect is None:
+            raise
+        errors.extend(getattr(exc, "errors", (exc,)))
+        bibliography, bib_ok = Bibliography(()), False
     all_citations = [(p, token, cit) for p in parsed for token, cit in p.citations]
     located = [(p.chapter.path, p.chapter.body_line - 1, cit) for p, _t, cit in all_citations]
-    errors.extend(check_keys(located, bibliography))
-    if errors:
+    if bib_ok:  # a bibliography that failed to load would make every key look unknown
+        errors.extend(check_keys(located, bibliography))
+    if errors and collect is None:
         raise BookErrors(errors)
-    style = load_style(book.meta.csl, book.root)
-    nocite = _nocite(book, bibliography)
+    try:
+        style = load_style(book.meta.csl, book.root)
+        # nocite lists works for the whole book's bibliography; a handout lists only what it cites.
+        nocite = _nocite(book, bibliography) if chapters is None else ()
+    except BookError as exc:
+        if collect is None:
+            raise
+        errors.append(exc)
+        style, nocite = load_style("chicago-author-date", book.root), ()
     formatted = format_citations(bibliography, style, [c for _p, _t, c in all_citations], nocite,
                                  lang=book.meta.lang)
     citation_html = {id(t): html for (_p, t, _c), html in zip(all_citations, formatted.citations)}
+    in_text = {id(t): html for (_p, t, _c), html in zip(all_citations, formatted.in_text) if html}
     note_style = formatted.is_note_style
-    references = tuple(ReferenceEntry(r.key, r.anchor, r.html) for r in formatted.references)
+    references = tuple(ReferenceEntry(r.key, r.anchor, r.html, _annotation(md, bibliography, r.key))
+                       for r in formatted.references)
     for r in references:
         anchor_owner[r.anchor] = REFERENCES_ID
     anchor_owner[REFERENCES_ID] = REFERENCES_ID
@@ -126,12 +151,14 @@ def resolve(book: Book, chapters: tuple[str, ...] | None = None) -> Manuscript:
             body_number += 1
         try:
             resolved[p.chapter.id] = _render_chapter(
-                md, book, p, by_path, slug_maps, anchor_owner, citation_html, note_style, assets,
+                md, book, p, by_path, slug_maps, anchor_owner, citation_html, in_text, note_style, assets,
                 body_number if p.chapter.matter == "body" else 0, errors)
         except BookError as exc:
             errors.append(exc)
-    if errors:
+    if errors and collect is None:
         raise BookErrors(errors)
+    if collect is not None:
+        collect.extend(errors)
 
     def chapters_of(items):
         return tuple(resolved[c.id] for c in items if c.id in resolved)
@@ -147,7 +174,7 @@ def resolve(book: Book, chapters: tuple[str, ...] | None = None) -> Manuscript:
             body.append(resolved[item.id])
     return Manuscript(
         book=book, front=chapters_of(book.front), body=tuple(body), back=chapters_of(book.back),
-        references=references, references_title="References" if not note_style else "Bibliography",
+        references=references, references_title=book.meta.references_title or ("Bibliography" if note_style else "References"),
         assets=tuple(sorted(assets.values(), key=lambda a: a.href)), anchor_owner=dict(anchor_owner),
     )
 
@@ -162,6 +189,35 @@ def _nocite(book: Book, bib: Bibliography) -> tuple[str, ...]:
         raise BookError(f"nocite names unknown key '{missing[0]}'", book.config_file, line, 1,
                         "use keys from the bibliography, or '@*' for all of them", rule="unknown-citation")
     return keys
+
+
+def _reading_order_citations(tokens: list[Token]) -> list[Token]:
+    """Citation tokens in the order a reader meets them: a note's citations come where
+    the note is first called, not at the end where markdown-it keeps the notes
+    (so that "Ibid." and numeric styles follow the reading)."""
+    main, notes = _split_notes(tokens)
+    seen: set[int] = set()
+    out: list[Token] = []
+
+    def visit(block: list[Token]) -> None:
+        for token in block:
+            for child in token.children or ():
+                if child.type == "citation":
+                    out.append(child)
+                elif child.type == "footnote_ref":
+                    note = child.meta["id"]
+                    if note not in seen:
+                        seen.add(note)
+                        visit(notes.get(note, []))
+    visit(main)
+    return out
+
+
+def _annotation(md, bib: Bibliography, key: str) -> str:
+    """A work's ``annote`` field (an annotated bibliography's comment) as inline HTML."""
+    entry = bib.get(key)
+    text = entry.data.get("annote") if entry is not None else None
+    return md.renderInline(str(text)).strip() if text else ""
 
 
 def _walk(tokens: list[Token]):
@@ -188,10 +244,13 @@ def _line(ch: Chapter, token: Token | None, parent: Token | None = None) -> int:
 
 
 def _check_depth(p: _Parsed, errors: list[BookError]) -> None:
-    deepest = max((t.level for t in p.tokens), default=0)
-    if deepest > MAX_NESTING:
-        errors.append(BookError(f"the chapter nests blocks {deepest} deep", p.chapter.path, p.chapter.body_line, 1,
-                                f"lists and quotes may nest at most {MAX_NESTING} deep", rule="too-deep"))
+    deep = next((t for t in p.tokens if t.level > MAX_NESTING), None)
+    if deep is not None:
+        deepest = max(t.level for t in p.tokens)
+        errors.append(BookError(f"lists and quotes nest {deepest} levels deep here", p.chapter.path,
+                                _line(p.chapter, deep), 1,
+                                f"blocks may nest at most {MAX_NESTING} levels deep; flatten the structure",
+                                rule="too-deep"))
 
 
 def _title_ctx(ch: Chapter) -> markup.RenderContext:
@@ -212,7 +271,7 @@ def _raw(ch: Chapter, token: Token, parent: Token | None) -> str:
 
 
 def _render_chapter(md, book: Book, p: _Parsed, by_path, slug_maps, anchor_owner, citation_html,
-                    note_style: bool, assets: dict[str, Asset], number: int,
+                    in_text: dict[int, str], note_style: bool, assets: dict[str, Asset], number: int,
                     errors: list[BookError]) -> ResolvedChapter:
     ch = p.chapter
     chapter_dir = posixpath.dirname(ch.rel)
@@ -228,9 +287,12 @@ def _render_chapter(md, book: Book, p: _Parsed, by_path, slug_maps, anchor_owner
         errors.append(BookError(message, ch.path, where(token), 1, hint, rule))
         return "#"
 
-    def link_target(token: Token) -> str:
+    def link_target(token: Token) -> str | markup.OutsideLink:
         href = str(token.attrGet("href") or "")
         parts = urlsplit(href)
+        if link_scheme_refused(href):
+            return fail(token, f"link to '{shown(href)}': the scheme '{link_scheme_refused(href)}' is not allowed",
+                        "link to another chapter or to an http(s) or mailto: address", "unsafe-link")
         if parts.scheme or href.startswith("//"):
             return href
         if not parts.path:
@@ -254,8 +316,9 @@ def _render_chapter(md, book: Book, p: _Parsed, by_path, slug_maps, anchor_owner
             return fail(token, f"link to '{parts.path}': only chapters and web addresses can be linked",
                         "link to another chapter (its .md file) or to an http(s) address", "broken-link")
         if target_ch.id not in slug_maps:
-            # The chapter is in the book but not in this selection (a handout).
-            return f"#{target_ch.id}" if not parts.fragment else "#" + unquote(parts.fragment)
+            # The chapter is in the book but not in this selection (a handout): nothing to
+            # link to, so the handout names the chapter in words.
+            return markup.OutsideLink(_plain_title(md, target_ch.title))
         if parts.fragment:
             frag = unquote(parts.fragment)
             target = slug_maps[target_ch.id].get(frag)
@@ -283,6 +346,11 @@ def _render_chapter(md, book: Book, p: _Parsed, by_path, slug_maps, anchor_owner
         if media is None:
             errors.append(BookError(f"image '{src}' is not a PNG, JPEG, GIF, SVG or WebP file", ch.path,
                                     where(token), 1, "convert it to PNG or JPEG", "bad-image"))
+            return ("", alt, "")
+        problem = image_problem(path, media)
+        if problem:
+            errors.append(BookError(f"image '{shown(src)}' {problem}", ch.path, where(token), 1,
+                                    "replace it by a plain PNG, JPEG or SVG picture", "bad-image"))
             return ("", alt, "")
         if not alt.strip():
             errors.append(BookError(f"image '{src}' has no alternative text", ch.path, where(token), 1,
@@ -314,7 +382,9 @@ def _render_chapter(md, book: Book, p: _Parsed, by_path, slug_maps, anchor_owner
         html = citation_html[id(token)]
         if note_style and ("cite", id(token)) in numbers:
             n = numbers[("cite", id(token))]
-            return (f'<a class="noteref" id="fnref-{ch.id}-{n}" href="#fn-{ch.id}-{n}" '
+            # An author-in-text citation (@key) keeps the author's name in the text.
+            author = in_text.get(id(token), "")
+            return (f'{author}<a class="noteref" id="fnref-{ch.id}-{n}" href="#fn-{ch.id}-{n}" '
                     f'role="doc-noteref">{n}</a>')
         return html
 
@@ -346,6 +416,12 @@ def _render_chapter(md, book: Book, p: _Parsed, by_path, slug_maps, anchor_owner
         html=html, headings=tuple(p.headings), footnotes=tuple(footnotes), cited_keys=tuple(cited),
         matter=ch.matter, part_id=_part_id(book, ch), number=number,
     )
+
+
+def _plain_title(md, title: str) -> str:
+    """A chapter title as a reader sees it (smart quotes, no markup), for running text."""
+    tokens = md.parseInline(title, {})
+    return markup.inline_text(tokens[0]) if tokens else title
 
 
 def _part_id(book: Book, ch: Chapter) -> str:

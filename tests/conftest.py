@@ -90,3 +90,47 @@ def basic_build(tmp_path_factory) -> Path:
     proc = run_build("--book", str(book), "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory) -> Path:
+    """The sample book (content/) built once per session, every edition, into a temporary dist/."""
+    out = tmp_path_factory.mktemp("sample") / "dist"
+    proc = run_build("--book", str(ROOT / "content"), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def print_fixture_build(tmp_path_factory) -> tuple[Path, Path]:
+    """The print-book fixture (footnotes, parts, lists, figures) built once: its folder and a
+    dist/ with the print and archival PDFs (tests/test_print.py, tests/test_archive.py)."""
+    tmp = tmp_path_factory.mktemp("print-book")
+    book = copy_fixture("print-book", tmp)
+    out = tmp / "dist"
+    proc = run_build("pdf", "archive", "--book", str(book), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    return book, out
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never `playwright install`: no downloads here)."""
+    chromium = require("chromium", "chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync"])
+        yield b
+        b.close()
+
+
+def vnu_jar() -> Path:
+    """The Nu Html Checker (W3C's validator), installed into .venv/tools by tests/install-tools.sh."""
+    require("java", "default-jre-headless")
+    jar = ROOT / ".venv" / "tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    if not jar.is_file():
+        pytest.fail(f"{jar} is missing: run `bash tests/install-tools.sh` (make test does this)")
+    return jar
