@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from .confine import CONTROL
 from .errors import BookError
 
 MAX_NODES = 200_000
@@ -105,6 +106,12 @@ class _Builder:
             value = yaml.SafeLoader.construct_scalar(self.constructor, node)
             tag = node.tag
             if tag == "tag:yaml.org,2002:str":
+                bad = CONTROL.search(value)
+                if bad:  # written as an escape such as "\b": the file itself held no such byte
+                    raise BookError(
+                        f"the value holds the control character U+{ord(bad.group()):04X}", file,
+                        node.start_mark.line + 1, node.start_mark.column + 1,
+                        "remove the escape sequence; no edition can hold that character", rule="encoding")
                 return value
             method = yaml.SafeLoader.yaml_constructors.get(tag)
             if method is None:
@@ -117,6 +124,11 @@ class _Builder:
         except yaml.YAMLError as exc:
             raise BookError(
                 f"invalid value: {exc}", file, node.start_mark.line + 1, node.start_mark.column + 1
+            ) from None
+        except (ValueError, OverflowError) as exc:  # 2021-02-30 looks like a date but is none
+            raise BookError(
+                f"invalid value '{node.value}': {exc}", file, node.start_mark.line + 1, node.start_mark.column + 1,
+                "write a real date as YYYY-MM-DD, or quote the value to keep it as text", rule="yaml-value",
             ) from None
 
 
@@ -141,7 +153,7 @@ def parse_yaml(text: str, file: Path, line_offset: int = 0) -> Located:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset
         col = mark.column + 1 if mark else 1
-        problem = exc.problem or exc.context or "syntax error"
+        problem = (exc.problem or exc.context or "syntax error") + _opened_at(exc, line_offset)
         raise BookError(
             f"YAML syntax error: {problem}", file, line, col,
             "check the indentation and quoting on this line and the one before it; "
@@ -162,6 +174,19 @@ def parse_yaml(text: str, file: Path, line_offset: int = 0) -> Located:
             ) from None
         raise
     return Located(data, file, builder.marks, builder.key_marks, line_offset)
+
+
+_OPENERS = {"while parsing a flow sequence": "the '[' opened", "while parsing a flow mapping": "the '{' opened",
+            "while scanning a quoted scalar": "the quote opened"}
+
+
+def _opened_at(exc: yaml.MarkedYAMLError, line_offset: int) -> str:
+    """Where an unclosed bracket or quote began: PyYAML only notices it lines later."""
+    opener = _OPENERS.get(exc.context or "")
+    mark = exc.context_mark
+    if opener is None or mark is None or (exc.problem_mark and exc.problem_mark.line == mark.line):
+        return ""
+    return f" ({opener} at line {mark.line + 1 + line_offset}, column {mark.column + 1} is not closed)"
 
 
 def iso_date(value: Any) -> str | None:

@@ -96,6 +96,7 @@ def type_hint(value: str) -> str:
 # --- text ------------------------------------------------------------------
 
 _PUA = re.compile("[\ue000-\ue0ff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def plain_text(value: Any, field: str) -> str:
@@ -111,6 +112,10 @@ def plain_text(value: Any, field: str) -> str:
     if not isinstance(value, str):
         raise FieldError(field, f"'{field}' must be text, not a {type(value).__name__}",
                          "write the value on one line, as a string")
+    bad = _CONTROL.search(value)
+    if bad:  # a YAML "\b" or JSON "\u0008" escape: no edition can hold it (XML forbids it)
+        raise FieldError(field, f"'{field}' holds the control character U+{ord(bad.group()):04X}",
+                         "remove the escape sequence from the value")
     return " ".join(_PUA.sub("", value).split())
 
 

@@ -84,7 +84,11 @@ def _expanded_size(node: Node, sizes: dict[int, int], active: set[int]) -> int:
 
 def _yaml_value(node: Node, loader: yaml.SafeLoader, path: Path) -> Any:
     if isinstance(node, ScalarNode):
-        return loader.construct_object(node)
+        try:
+            return loader.construct_object(node)
+        except (ValueError, OverflowError) as err:  # 2021-02-30 looks like a date but is none
+            raise _error(path, node, f"invalid value '{node.value}': {err}",
+                         "write a real date as YYYY-MM-DD, or quote the value") from None
     if node.tag not in ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
         raise _error(path, node, f"unsupported YAML tag {node.tag}", "remove the tag (a bibliography is plain data)")
     if isinstance(node, SequenceNode):

@@ -8,12 +8,15 @@ a failed build never destroys the last good edition.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
 
+from .. import lock
+from ..errors import BookError
 from ..model import Manuscript
 
 
@@ -45,7 +48,13 @@ class Publisher(Protocol):
 
 
 def write_atomic(target: Path, write: Callable[[Path], None] | bytes) -> None:
-    """Write ``target`` through a temporary file in its folder, then rename it into place."""
+    """Write ``target`` through a temporary file in its folder, then rename it into place.
+
+    ``write`` is the content, or a function that writes the temporary path it is given
+    (post-process it there too: never read ``target`` back during a build). Inside a
+    build (:func:`book.lock.output_folder`) the rename waits until every edition is
+    written, so that a build that fails half-way changes nothing.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     tmp = Path(tmp_name)
@@ -53,16 +62,57 @@ def write_atomic(target: Path, write: Callable[[Path], None] | bytes) -> None:
         if isinstance(write, bytes):
             with os.fdopen(fd, "wb") as fh:
                 fh.write(write)
-                fh.flush()
-                os.fsync(fh.fileno())
         else:
             os.close(fd)
             write(tmp)
         os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())  # the bytes are on disk before the name points at them
+        staging = lock.current()
+        if staging is not None:
+            staging.add_file(tmp, target)
+        else:
+            os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def staging_folder(target: Path) -> Path:
+    """A new, empty temporary folder beside the folder ``target`` (``.web.x1y2z3w4.tmp``)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+
+
+def replace_folder(tmp: Path, target: Path) -> None:
+    """Put the finished folder ``tmp`` in place of ``target``: when the build commits, or now."""
+    for path in tmp.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    tmp.chmod(0o755)
+    staging = lock.current()
+    if staging is not None:
+        staging.add_folder(tmp, target)
+    else:
+        lock.swap_folder(tmp, target)
+
+
+def build_time(date: str) -> dt.datetime:
+    """The one timestamp every output carries, in UTC.
+
+    ``SOURCE_DATE_EPOCH`` when it is set and not empty (reproducible-builds.org),
+    otherwise the book's date at midnight: never the clock, so the same sources
+    give the same bytes on any machine, in any time zone.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise BookError(f"SOURCE_DATE_EPOCH is '{epoch}', not a number of seconds since 1970",
+                            hint="unset it, or set it to a time such as $(git log -1 --format=%ct)",
+                            rule="environment") from None
+    day = dt.date.fromisoformat(date)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
 
 
 def registry() -> dict[str, Publisher]:

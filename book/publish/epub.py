@@ -1,122 +1,195 @@
-"""The e-reader edition: EPUB 3 (with an EPUB 2 NCX) packaged by ebooklib.
+"""The e-reader edition: EPUB 3 with an EPUB 2 NCX, for e-readers, libraries and screen readers.
 
-ebooklib writes the package document (OPF) and the NCX from our metadata and
-table of contents; the XHTML documents and the navigation document come from
-``templates/ebook/``. ebooklib stamps the clock into the zip, so the archive
-is rewritten with fixed entry dates and order: same sources, same bytes.
+Every file of the package comes from ``templates/ebook/``: the XHTML documents
+(rendered by :func:`book.render.render_ebook`), a cover page, the navigation
+document (contents, landmarks, print page-list), the package document (OPF:
+metadata including accessibility metadata, manifest, spine) and the NCX. We
+write the archive ourselves rather than through ebooklib: its OPF and NCX
+cannot carry refinements such as a creator's ``file-as`` without a wrong
+scheme, a page-list, or the NCX depth, and its zip entries carry the clock.
+Here the entries have the book's date and a fixed order, ``mimetype`` first
+and stored: same sources, same bytes.
+
+Print page numbers come from a :class:`~book.pagemap.PageMap` of the print
+edition; :mod:`.epub_pages` places the markers.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
+from ..cover import cover_image
+from ..errors import BookError
 from ..model import Manuscript, ResolvedPart
-from ..render import TEMPLATES, Document, environment, fonts, render_ebook
-from . import Output, write_atomic
+from ..pagemap import PageMap
+from ..render import TEMPLATES, environment, render_ebook
+from . import Output, build_time, write_atomic
+from .epub_fonts import ebook_fonts
+from .epub_pages import place_page_breaks
 
 XHTML = "application/xhtml+xml"
+OWN_DOCUMENTS = ("cover", "nav", "title-page")
+"""Documents the EPUB adds to the chapters: a chapter cannot have their names."""
 
 
-def build_epub(ms: Manuscript, page_breaks=None) -> tuple[bytes, int]:
+@dataclass(frozen=True)
+class Item:
+    """One manifest item: a file of the publication."""
+
+    id: str
+    href: str
+    """Path inside ``EPUB/``."""
+    media_type: str
+    data: bytes
+    properties: str = ""
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One entry of the table of contents, for the nav document and the NCX."""
+
+    title: str
+    href: str
+    children: tuple["NavEntry", ...] = ()
+    kind: str = "chapter"
+    """``front``, ``part``, ``chapter``, ``references`` or ``back``."""
+
+
+def build_epub(ms: Manuscript, pages: PageMap, cache: Path) -> tuple[bytes, int]:
     """The EPUB's bytes and the number of content documents."""
-    from ebooklib import epub
-
     meta = ms.meta
-    docs = render_ebook(ms, page_breaks)
     env = environment(TEMPLATES)
+    _check_names(ms)
+    docs = render_ebook(ms)
+    cover = cover_image(meta)
+    cover_href = f"images/cover{cover.extension}"
+    toc = _toc(ms)
+    first_body = next((f"{item.id}.xhtml" for item in ms.body), "")
+    context = {"ms": ms, "meta": meta, "toc": toc, "first_body": first_body, "cover": cover,
+               "cover_href": cover_href, "print_pages": len(pages.pages)}
 
-    book = epub.EpubBook()
-    book.set_identifier(meta.identifier)
-    book.set_title(meta.title)
-    book.set_language(meta.lang)
-    for i, person in enumerate(meta.creators):
-        book.add_author(person.name, file_as=person.file_as, role=person.role, uid=f"creator{i + 1}")
-    if meta.subtitle:
-        book.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
-        book.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
-    for key, value in (("publisher", meta.publisher), ("rights", meta.rights),
-                       ("description", meta.description), ("source", meta.source)):
-        if value:
-            book.add_metadata("DC", key, value)
-    book.add_metadata("DC", "date", meta.date)
-    for subject in meta.subjects:
-        book.add_metadata("DC", "subject", subject)
+    def nav_xhtml(page_list: list[tuple[str, str]]) -> str:
+        return env.get_template("ebook/nav.xhtml").render(**context, page_list=page_list)
 
-    css = epub.EpubItem(uid="css", file_name="styles/book.css", media_type="text/css",
-                        content=env.get_template("ebook/book.css").render(fonts=fonts()).encode("utf-8"))
-    book.add_item(css)
-    for i, font in enumerate(fonts()):
-        book.add_item(epub.EpubItem(uid=f"font{i + 1}", file_name=f"fonts/{font.name}", media_type="font/ttf",
-                                    content=font.path.read_bytes()))
-    for asset in ms.assets:
-        book.add_item(epub.EpubItem(uid="img-" + _safe_id(asset.href), file_name=asset.href,
-                                    media_type=asset.media_type, content=asset.path.read_bytes()))
+    cover_xhtml = env.get_template("ebook/cover.xhtml").render(**context, doc_title=meta.title)
+    spine = [("cover.xhtml", cover_xhtml), (docs[0].name, docs[0].content), ("nav.xhtml", nav_xhtml([])),
+             *((d.name, d.content) for d in docs[1:])]
+    marker = env.get_template("ebook/pagebreak.xhtml")
 
-    items: dict[str, object] = {}
-    for doc in docs:
-        item = epub.EpubItem(uid=doc.id, file_name=doc.name, media_type=XHTML, content=doc.content.encode("utf-8"))
-        book.add_item(item)
-        items[doc.id] = item
+    def render_marker(label: str) -> str:
+        return marker.render(label=label).strip()
 
-    nav = epub.EpubNav(uid="nav", file_name="nav.xhtml")
-    book.add_item(nav)
-    book.add_item(epub.EpubNcx())
+    placed, page_list = place_page_breaks(spine, pages, render_marker)
+    # The page-list is part of the nav document, which may hold markers itself: place again.
+    spine[2] = ("nav.xhtml", nav_xhtml(page_list))
+    placed, page_list_again = place_page_breaks(spine, pages, render_marker)
+    assert page_list_again == page_list
+    content = dict(placed)
 
-    toc: list = []
-    for ch in ms.front:
-        toc.append(epub.Link(f"{ch.id}.xhtml", ch.title_text, f"toc-{ch.id}"))
+    ids = {"cover.xhtml": "cover", "nav.xhtml": "nav", **{d.name: d.id for d in docs}}
+    fonts = ebook_fonts([c for _n, c in placed], cache / "fonts")
+    css = env.get_template("ebook/book.css").render(fonts=fonts)
+    manifest: list[Item] = [Item("cover-image", cover_href, cover.media_type, cover.data, "cover-image"),
+                            Item("css", "styles/book.css", "text/css", css.encode("utf-8"))]
+    manifest += [Item(f"font-{i + 1}", f"fonts/{f.name}", "font/ttf", f.data) for i, f in enumerate(fonts)]
+    manifest += [Item("img-" + _safe_id(a.href), a.href, a.media_type, a.path.read_bytes()) for a in ms.assets]
+    manifest += [Item(ids[name], name, XHTML, content[name].encode("utf-8"), "nav" if name == "nav.xhtml" else "")
+                 for name, _c in spine]
+    ncx = env.get_template("ebook/toc.ncx").render(**context, page_list=page_list,
+                                                   play_order=_play_order(spine, toc, page_list),
+                                                   depth=2 if ms.parts else 1,
+                                                   max_page=_max_page(page_list))
+    manifest.append(Item("ncx", "toc.ncx", "application/x-dtbncx+xml", ncx.encode("utf-8")))
+    opf = env.get_template("ebook/package.opf").render(
+        **context, manifest=manifest, spine=[ids[name] for name, _c in spine],
+        images=bool(ms.assets), modified=build_time(meta.date).strftime("%Y-%m-%dT%H:%M:%SZ"), print_source=_print_source(ms, len(page_list)))
+    return _zip(opf.encode("utf-8"), manifest, meta.date), len(spine)
+
+
+def _check_names(ms: Manuscript) -> None:
+    for ch in ms.chapters:
+        if ch.id in OWN_DOCUMENTS:
+            raise BookError(f"the chapter id '{ch.id}' is the name of a page the EPUB adds", ch.source.path, 1, 1,
+                            "give the chapter another 'id:' in its front matter", rule="duplicate-id")
+
+
+def _toc(ms: Manuscript) -> tuple[NavEntry, ...]:
+    """The table of contents as book.yaml orders it: front matter, parts with their chapters,
+    references, back matter."""
+    entries = [NavEntry(ch.title_text, f"{ch.id}.xhtml", kind="front") for ch in ms.front]
     for item in ms.body:
         if isinstance(item, ResolvedPart):
-            toc.append((epub.Link(f"{item.id}.xhtml", item.title_text, f"toc-{item.id}"),
-                        [epub.Link(f"{ch.id}.xhtml", ch.title_text, f"toc-{ch.id}") for ch in item.chapters]))
+            entries.append(NavEntry(item.title_text, f"{item.id}.xhtml",
+                                    tuple(NavEntry(ch.title_text, f"{ch.id}.xhtml") for ch in item.chapters),
+                                    kind="part"))
         else:
-            toc.append(epub.Link(f"{item.id}.xhtml", item.title_text, f"toc-{item.id}"))
+            entries.append(NavEntry(item.title_text, f"{item.id}.xhtml"))
     if ms.references:
-        toc.append(epub.Link("references.xhtml", ms.references_title, "toc-references"))
-    for ch in ms.back:
-        toc.append(epub.Link(f"{ch.id}.xhtml", ch.title_text, f"toc-{ch.id}"))
-    book.toc = toc
-    spine: list = [items["title-page"], "nav"] + [items[d.id] for d in docs if d.id != "title-page"]
-    book.spine = spine
+        entries.append(NavEntry(ms.references_title, "references.xhtml", kind="references"))
+    entries += [NavEntry(ch.title_text, f"{ch.id}.xhtml", kind="back") for ch in ms.back]
+    return tuple(entries)
 
-    nav_xhtml = env.get_template("ebook/nav.xhtml").render(
-        ms=ms, meta=meta, docs=docs, is_part=lambda x: isinstance(x, ResolvedPart), page_list=[]).encode("utf-8")
 
-    raw = io.BytesIO()
-    date = dt.datetime.fromisoformat(meta.date)
-    writer = epub.EpubWriter(raw, book, {"mtime": date, "epub3_landmark": False, "epub3_pages": False,
-                                         "play_order": {"enabled": True, "start_from": 1}})
-    writer.process()
-    writer.write()
-    return _repack(raw.getvalue(), {"EPUB/nav.xhtml": nav_xhtml}, date), len(docs)
+def _play_order(spine: list[tuple[str, str]], toc: tuple[NavEntry, ...],
+                page_list: list[tuple[str, str]]) -> dict[str, int]:
+    """NCX playOrder for every target of the navMap and pageList, in reading order: a document's
+    start, then its page markers. One target, one number, as EPUBCheck requires."""
+    starts: set[str] = set()
+
+    def collect(entries) -> None:
+        for entry in entries:
+            starts.add(entry.href)
+            collect(entry.children)
+    collect(toc)
+    order: dict[str, int] = {}
+    for name, _content in spine:
+        if name in starts:
+            order[name] = len(order) + 1
+        for _label, href in page_list:
+            if href.split("#")[0] == name:
+                order[href] = len(order) + 1
+    return order
+
+
+def _max_page(page_list: list[tuple[str, str]]) -> int:
+    numbers = [int(label) for label, _href in page_list if label.isdigit()]
+    return max(numbers, default=0)
+
+
+def _print_source(ms: Manuscript, pages: int) -> str:
+    """How the print edition the page numbers come from is named (``dc:source``, ``pageBreakSource``)."""
+    meta = ms.meta
+    title = meta.title + (f": {meta.subtitle}" if meta.subtitle else "")
+    edition = ", ".join(x for x in (meta.edition, meta.publisher, meta.date[:4]) if x)
+    return f"{title}, print edition ({edition}; {meta.print.page}, {pages} pages), {meta.identifier}"
 
 
 def _safe_id(href: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in href)
 
 
-def _repack(data: bytes, replace: dict[str, bytes], date: dt.datetime) -> bytes:
-    """The same archive with fixed dates and order: mimetype first and stored."""
-    stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
-    src = zipfile.ZipFile(io.BytesIO(data))
-    names = src.namelist()
-    order = ["mimetype", "META-INF/container.xml"] + sorted(n for n in names if n not in ("mimetype", "META-INF/container.xml"))
+def _zip(opf: bytes, manifest: list[Item], date: str) -> bytes:
+    """The OCF container with fixed dates and order: mimetype first and stored."""
+    when = build_time(date)  # the book's date, or SOURCE_DATE_EPOCH: never the clock
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    container = (TEMPLATES / "ebook" / "container.xml").read_bytes()
+    entries = [("mimetype", b"application/epub+zip"), ("META-INF/container.xml", container),
+               ("EPUB/content.opf", opf), *((f"EPUB/{item.href}", item.data) for item in manifest)]
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
-        for name in order:
-            content = replace.get(name, src.read(name))
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.external_attr = 0o644 << 16
             info.create_system = 3
             if name == "mimetype":
                 info.compress_type = zipfile.ZIP_STORED
-                dst.writestr(info, content)
+                archive.writestr(info, data)
             else:
                 info.compress_type = zipfile.ZIP_DEFLATED
-                dst.writestr(info, content, compresslevel=9)
+                archive.writestr(info, data, compresslevel=9)
     return out.getvalue()
 
 
@@ -124,8 +197,11 @@ class EpubPublisher:
     name = "epub"
     description = "EPUB 3: the book for e-readers and screen readers"
 
-    def publish(self, ms: Manuscript, out: Path, page_breaks=None) -> list[Output]:
-        data, count = build_epub(ms, page_breaks)
+    def publish(self, ms: Manuscript, out: Path, pages: PageMap | None = None) -> list[Output]:
+        if pages is None:
+            from ..pagemap import print_page_map
+            pages = print_page_map(ms, out)
+        data, count = build_epub(ms, pages, out / ".cache")
         target = out / f"{ms.meta.slug}.epub"
         write_atomic(target, data)
         return [Output(target, self.name, count, "documents")]

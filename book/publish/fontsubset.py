@@ -28,7 +28,12 @@ def install() -> None:
     def subset_font(self, to_unicode, hinting):
         if not to_unicode:
             return
-        font = TTFont(io.BytesIO(self.file_content), fontNumber=self.index, lazy=True, recalcTimestamp=False)
+        # WeasyPrint replaces file_content by the subset (and then by a static instance of a
+        # variable font); a layout written twice (print and archival PDF) must start again
+        # from the original file each time, or the second write finds no 'fvar' table.
+        if not hasattr(self, "_book_original"):
+            self._book_original = self.file_content
+        font = TTFont(io.BytesIO(self._book_original), fontNumber=self.index, lazy=True, recalcTimestamp=False)
         for tag in _DROP:
             if tag in font:
                 del font[tag]

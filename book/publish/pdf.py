@@ -6,6 +6,7 @@ once — the print PDF here, the archival PDF/A-3 from the same pages.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 from dataclasses import dataclass, field
@@ -14,9 +15,15 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from ..errors import BookError
-from ..model import Manuscript
+from ..model import Manuscript, Metadata
 from ..render import TEMPLATES, fonts, render_print
-from . import Output, write_atomic
+from . import Output, build_time, write_atomic
+
+
+BOOK_ROOT = "__book__"
+"""The book folder's name in the URLs WeasyPrint sees (``file:///__book__/images/map.png``).
+WeasyPrint names each image in the PDF after a hash of its URL: with the real path, the
+same book gave different bytes in every checkout."""
 
 
 def _allowed_roots(ms: Manuscript) -> tuple[Path, ...]:
@@ -32,6 +39,10 @@ class Layout:
     front_pages: int
     """Pages before the body's page 1 (numbered in roman)."""
     warnings: list[str] = field(default_factory=list)
+    meta: Metadata | None = None
+    """The book's metadata, for the PDF's Info and XMP."""
+    stamp: dt.datetime | None = None
+    """The build's one timestamp (:func:`book.publish.build_time`)."""
 
     @property
     def page_count(self) -> int:
@@ -54,9 +65,9 @@ class _Collector(logging.Handler):
 
 def layout(ms: Manuscript, html: str | None = None) -> Layout:
     """Lay the print edition out once."""
-    os.environ.setdefault("SOURCE_DATE_EPOCH", str(_epoch(ms.meta.date)))
-    if not os.environ.get("SOURCE_DATE_EPOCH"):
-        os.environ["SOURCE_DATE_EPOCH"] = str(_epoch(ms.meta.date))
+    stamp = build_time(ms.meta.date)
+    # fontTools stamps the clock into the fonts it writes unless SOURCE_DATE_EPOCH is set.
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp.timestamp()))
     import weasyprint
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -67,29 +78,40 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
     refused: list[str] = []
 
     class ConfinedFetcher(URLFetcher):
-        """Reads files of the book, the templates and the pinned fonts; nothing else, never the network."""
+        """Reads files of the book, the templates and the pinned fonts, and ``data:`` URLs
+        (the stylesheet's small SVG ornaments); nothing else, never the network."""
 
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
             if parts.scheme == "file":
                 path = Path(url2pathname(unquote(parts.path)))
+                if path.parts[:2] == ("/", BOOK_ROOT):
+                    path = ms.book.root.joinpath(*path.parts[2:])
                 from ..confine import allowed_file
                 if allowed_file(path, roots) and path.is_file():
                     return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": _mime(path)})
             refused.append(url)
             raise ValueError(f"refused: {url}")
 
+    if html is None:
+        html = render_print(ms)
+    from ..fontcheck import check_printed
+    check_printed(html, _text_sources(ms), ms.book.config_file)
+
     collector = _Collector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     previous, logger.propagate = logger.propagate, False
     try:
-        doc = weasyprint.HTML(string=html if html is not None else render_print(ms),
-                              base_url=ms.book.root.as_uri() + "/",
+        doc = weasyprint.HTML(string=html,
+                              base_url=f"file:///{BOOK_ROOT}/",
                               url_fetcher=ConfinedFetcher()).render()
     finally:
         logger.removeHandler(collector)
         logger.propagate = previous
+    doc.metadata.created = doc.metadata.modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     if refused:
         raise BookError(f"the print edition asked for '{refused[0]}', which is outside the book",
                         ms.book.config_file, 0, 0,
@@ -102,19 +124,18 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
             if first_body in page.anchors:
                 front = i
                 break
-    return Layout(doc, front, collector.messages)
+    return Layout(doc, front, collector.messages, ms.meta, stamp)
+
+
+def _text_sources(ms: Manuscript) -> list[Path]:
+    """The files whose text the print edition shows, in the order a reader meets it."""
+    return [ms.book.config_file, *(ch.source.path for ch in ms.chapters), *ms.meta.bibliography]
 
 
 def _first_body_id(ms: Manuscript) -> str:
     for item in ms.body:
         return item.id
     return ""
-
-
-def _epoch(date: str) -> int:
-    import datetime as dt
-    d = dt.date.fromisoformat(date)
-    return int(dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc).timestamp())
 
 
 def _mime(path: Path) -> str:
@@ -135,10 +156,55 @@ def page_labels(front_pages: int):
     return finisher
 
 
-def write_pdf(lay: Layout, target: Path, **options) -> None:
-    """Write one PDF of a layout, atomically."""
+def bleed_box(bleed_mm: float):
+    """A finisher that sets each page's /BleedBox to the book's real bleed around the trim box
+    (WeasyPrint makes it the whole CSS bleed, capped at 10 pt, and our CSS bleed also holds
+    the slug where the crop marks are drawn)."""
+    def finisher(_document, pdf) -> None:
+        import pydyf
+        pad = bleed_mm * 72 / 25.4
+        for obj in pdf.objects:
+            if isinstance(obj, dict) and obj.get("Type") == "/Page" and "TrimBox" in obj:
+                left, top, right, bottom = obj["TrimBox"]
+                obj["BleedBox"] = pydyf.Array([left - pad, top - pad, right + pad, bottom + pad])
+    return finisher
+
+
+PINNED_FAMILIES = frozenset(f.family for f in fonts())
+
+
+def pinned_fonts_only(document, _pdf) -> None:
+    """A finisher that refuses a PDF using any font but the pinned ones: a glyph the pinned
+    fonts lack would come from the machine's fontconfig (and differ from machine to machine).
+    :mod:`book.fontcheck` finds such characters in the author's text first, with their line."""
+    strays = sorted({font.family for font in document.fonts.values()} - PINNED_FAMILIES)
+    if strays:
+        raise BookError(f"the print edition needed the system font {strays[0]!r} for a character the "
+                        "book's fonts lack", hint="run `build.py check` to find the character",
+                        rule="missing-glyph")
+
+
+def write_pdf(lay: Layout, target: Path, edition: str = "print", finish=None, **options) -> None:
+    """Write one PDF of a layout, atomically: page labels, Info and XMP from book.yaml,
+    only the pinned fonts; ``finish`` is a further WeasyPrint finisher (the archive's)."""
+    from .pdfmeta import finisher as metadata
+
+    steps = [page_labels(lay.front_pages), pinned_fonts_only]
+    if lay.meta is not None:
+        steps.append(bleed_box(lay.meta.print.bleed_mm))
+        variant = options.get("pdf_variant") or ""
+        part = int(variant[6]) if variant.startswith("pdf/a-") else 0
+        steps.append(metadata(lay.meta, lay.stamp or build_time(lay.meta.date), edition, part,
+                              variant[7:].upper() if part else ""))
+    if finish is not None:
+        steps.append(finish)
+
+    def finisher(document, pdf) -> None:
+        for step in steps:
+            step(document, pdf)
+
     write_atomic(target, lambda tmp: lay.document.write_pdf(  # type: ignore[attr-defined]
-        tmp, pdf_tags=True, pdf_identifier=True, finisher=page_labels(lay.front_pages), **options))
+        tmp, pdf_tags=True, pdf_identifier=True, finisher=finisher, **options))
 
 
 class PdfPublisher:

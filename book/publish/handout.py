@@ -1,0 +1,313 @@
+"""Handouts: any chapter, or a few, as a stand-alone print document; booklets for the copier.
+
+A handout is resolved on its own (``resolve(book, chapters=ids)``): its notes
+are its chapters' notes, its reference list holds only the works they cite,
+in the book's style (a numeric style numbers from 1 again), and a link to a
+chapter that is not in the handout is named in words rather than pointing
+into a book the reader does not hold. ``templates/handout/`` lays it out in
+the book's type on A4 or letter paper, with a header saying where it comes
+from and "Page x of y" and the source at the foot of every page.
+
+A booklet is the same handout laid out on half sheets and imposed for
+saddle stitching by :mod:`book.publish.impose`.
+
+Layout, the confined URL fetcher, the font subsetter and the PDF writing are
+the print edition's (:mod:`book.publish.pdf`), so handouts are reproducible
+byte for byte as the book is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import sys
+import time
+from dataclasses import dataclass, replace
+from html import unescape
+from pathlib import Path
+from typing import Sequence
+
+from ..errors import BookError, BookErrors
+from ..model import Book, Chapter, Manuscript, Metadata
+from ..render import TEMPLATES, environment, fonts, notes_in_flow
+from . import Output, write_atomic
+from .keepnotes import keep_notes_with_calls, number_blocks
+
+HANDOUTS = "handouts"
+"""The sub-folder of the output folder that holds handouts."""
+JOIN = "+"
+"""Joins the ids of a handout of several chapters into its file name: ``rapallo+munich.pdf``."""
+
+
+@dataclass(frozen=True)
+class Paper:
+    """The page a handout is laid out on."""
+
+    name: str
+    width_mm: float
+    height_mm: float
+    facing: bool = False
+    """True for a booklet's half sheets, whose pages face each other across the fold."""
+
+    def half(self) -> Paper:
+        """Half the sheet, turned upright: the page of a booklet printed two-up on this paper.
+
+        Exactly half, so that two pages fill the sheet: 148.5 × 210 mm on A4 (A5 but
+        for half a millimetre), 5.5 × 8.5 in on letter."""
+        return Paper(f"half-{self.name}", self.height_mm / 2, self.width_mm, facing=True)
+
+
+PAPERS = {"A4": Paper("A4", 210.0, 297.0), "letter": Paper("letter", 215.9, 279.4)}
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+def paper_named(name: str) -> Paper:
+    """The paper for ``A4`` or ``letter``, in any case."""
+    for key, paper in PAPERS.items():
+        if key.lower() == name.strip().lower():
+            return paper
+    raise ValueError(f"unknown paper '{name}' (choose A4 or letter)")
+
+
+# ------------------------------------------------------------------ selection
+
+
+def select(book: Book, ids: Sequence[str]) -> tuple[Chapter, ...]:
+    """The chapters with these ids, in reading order; a BookError naming the closest ids
+    for any id that is not a chapter's."""
+    known = [c.id for c in book.chapters]
+    problems = []
+    for ident in dict.fromkeys(ids):
+        if ident not in known:
+            close = difflib.get_close_matches(ident, known, n=3, cutoff=0.5)
+            hint = (f"did you mean {_or_list(close)}? " if close else "") + \
+                "`build.py handout --list` lists every chapter's id"
+            problems.append(BookError(f"no chapter has the id '{ident}'", book.config_file, 0, 0, hint,
+                                      rule="unknown-chapter"))
+    if problems:
+        raise problems[0] if len(problems) == 1 else BookErrors(problems)
+    wanted = set(ids)
+    return tuple(c for c in book.chapters if c.id in wanted)
+
+
+def _or_list(names: list[str]) -> str:
+    quoted = [f"'{n}'" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+def stem(chapters: Sequence[Chapter]) -> str:
+    """The file name of a handout without suffix: its chapters' ids in reading order, joined."""
+    return JOIN.join(c.id for c in chapters)
+
+
+# ------------------------------------------------------------------ render
+
+
+def long_date(iso: str, lang: str) -> str:
+    """The book's date as a reader writes it: "26 November 2021" ("November 26, 2021" in
+    en-US); ISO in other languages, which we do not pretend to know the month names of."""
+    day = dt.date.fromisoformat(iso)
+    if lang.lower() == "en-us":
+        return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
+    if lang.lower().split("-")[0] == "en":
+        return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return iso
+
+
+def render_handout(ms: Manuscript, paper: Paper, breaks: Sequence[str] = (),
+                   templates: Path = TEMPLATES) -> str:
+    """The handout of a selection manuscript as one HTML document for WeasyPrint;
+    ``breaks`` names paragraphs that must start a page (see :mod:`book.publish.keepnotes`)."""
+    env = environment(templates)
+    template = env.get_template("handout/handout.html")
+    return template.render(
+        ms=ms, meta=ms.meta, chapters=ms.chapters, references=ms.references,
+        references_title=ms.references_title, paper=paper, fonts=fonts(), notes_in_flow=notes_in_flow,
+        number_blocks=number_blocks, breaks=tuple(breaks), date_text=long_date(ms.meta.date, ms.meta.lang),
+        css=(templates / "handout" / "handout.css").read_text(encoding="utf-8"))
+
+
+def lay_out(ms: Manuscript, paper: Paper):
+    """The handout laid out by the print edition's machinery, every note on its call's page."""
+    from .pdf import layout
+
+    return keep_notes_with_calls(lambda breaks: layout(ms, render_handout(ms, paper, breaks)),
+                                 lambda lay: lay.document.pages)
+
+
+# ------------------------------------------------------------------ publish
+
+
+class HandoutPublisher:
+    """Writes the handout of a selection manuscript (``resolve(book, chapters=ids)``)
+    to ``<out>/handouts/<ids>.pdf``, or its booklet to ``<ids>-booklet.pdf``."""
+
+    name = "handout"
+    description = "print handouts: chapters standing alone on A4 or letter, or folded booklets"
+
+    def __init__(self, paper: Paper = PAPERS["A4"], booklet: bool = False) -> None:
+        self.paper = paper
+        self.booklet = booklet
+
+    def publish(self, ms: Manuscript, out: Path) -> list[Output]:
+        from .pdf import pinned_fonts_only, write_pdf
+
+        name = stem([c.source for c in ms.chapters])
+        folder = out / HANDOUTS
+        meta = handout_metadata(ms)
+        if not self.booklet:
+            lay = lay_out(ms, self.paper)
+            target = folder / f"{name}.pdf"
+            # Every page is numbered 1 … n (no roman front matter), and the PDF's title is the handout's.
+            write_pdf(replace(lay, front_pages=0, meta=meta), target, edition=f"handout:{name}")
+            return [Output(target, "handout", lay.page_count)]
+
+        from .impose import impose
+        from .pdfmeta import finisher as metadata
+        lay = lay_out(ms, self.paper.half())
+        describe = metadata(meta, lay.stamp, f"booklet:{name}")
+
+        def finish(document, pdf) -> None:
+            pinned_fonts_only(document, pdf)
+            describe(document, pdf)
+
+        # Tags and links mean nothing once pages are cut apart and turned, so the
+        # pages are written plain before imposition; impose() keeps Info and XMP.
+        pages = lay.document.write_pdf(finisher=finish)  # type: ignore[attr-defined]
+        target = folder / f"{name}-booklet.pdf"
+        sides: list[int] = []
+        write_atomic(target, lambda tmp: sides.append(impose(pages, tmp)))
+        return [Output(target, "booklet", sides[0])]
+
+
+def handout_metadata(ms: Manuscript) -> Metadata:
+    """The book's metadata, retitled for a handout: a PDF reader's window and a catalogue
+    show the chapter, and the description says what the handout is a part of."""
+    from ..render import smart
+
+    def text(markdown: str) -> str:
+        return _text(smart(markdown, ms.meta.lang))
+
+    book = text(ms.meta.title) + (f": {text(ms.meta.subtitle)}" if ms.meta.subtitle else "")
+    titles = [_text(ch.title_html) for ch in ms.chapters]
+    edition = f" ({text(ms.meta.edition)})" if ms.meta.edition else ""
+    what = f"the chapter ‘{titles[0]}’" if len(titles) == 1 else \
+        "the chapters " + ", ".join(f"‘{t}’" for t in titles)
+    return replace(ms.meta, title=f"{'; '.join(titles)} — {book}", subtitle="",
+                   description=f"A handout of {what} from {book}{edition}.")
+
+
+def _text(html: str) -> str:
+    """The text of an inline HTML fragment such as a title."""
+    return unescape(re.sub(r"<[^>]+>", "", str(html)))
+
+
+# ------------------------------------------------------------------ command line
+
+
+def parser():
+    import argparse
+
+    p = argparse.ArgumentParser(
+        prog="build.py handout",
+        description="Chapters as stand-alone print handouts (A4 or letter), or as booklets to fold: "
+                    "OUT/handouts/<id>.pdf, or OUT/handouts/<id>-booklet.pdf with --booklet. "
+                    f"Several ids make one handout, named by joining them with '{JOIN}'.",
+        epilog="examples:\n"
+               "  python build.py handout --list                 every chapter's id and title\n"
+               "  python build.py handout rapallo                dist/handouts/rapallo.pdf\n"
+               "  python build.py handout rapallo munich         dist/handouts/rapallo+munich.pdf\n"
+               "  python build.py handout rapallo --paper letter\n"
+               "  python build.py handout rapallo --booklet      dist/handouts/rapallo-booklet.pdf:\n"
+               "      print duplex, flip on the short edge, fold, staple on the fold\n"
+               "  python build.py handout --all                  one handout per chapter\n\n"
+               "exit codes: 0 success, 1 the book has errors or an id is unknown, 2 bad usage",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("ids", nargs="*", metavar="ID",
+                   help="chapter ids: the chapter's 'id' front matter, or its file name without .md")
+    p.add_argument("--all", action="store_true", help="one handout per chapter of the book")
+    p.add_argument("--list", action="store_true", help="list the chapters' ids and titles, and stop")
+    p.add_argument("--paper", type=_paper_arg, default=None, metavar="A4|letter",
+                   help="the sheet (default: print: handout-paper in book.yaml, else A4)")
+    p.add_argument("--booklet", action="store_true",
+                   help="half-sheet pages imposed two-up for saddle stitching, instead of flat sheets")
+    p.add_argument("--book", type=Path, default=Path("content"),
+                   help="book.yaml or the folder holding it (default: content/)")
+    p.add_argument("--out", type=Path, default=Path("dist"),
+                   help=f"output folder (default: dist/); handouts go into OUT/{HANDOUTS}/")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("-v", "--verbose", action="store_true", help="also print each stage and when it started")
+    p.add_argument("--debug", action="store_true", help="show a traceback for errors (for bug reports)")
+    return p
+
+
+def _paper_arg(text: str) -> Paper:
+    import argparse
+    try:
+        return paper_named(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def list_chapters(book: Book) -> str:
+    """``id  title`` a line, in reading order, for ``--list``."""
+    width = max((len(c.id) for c in book.chapters), default=0)
+    return "".join(f"{c.id:<{width}}  {c.title}\n" for c in book.chapters)
+
+
+def main(argv: list[str]) -> int:
+    from ..build import write_checksums
+    from ..load import load_book
+    from ..lock import output_folder
+    from ..progress import reporter
+    from ..resolve import resolve
+
+    p = parser()
+    args = p.parse_args(argv)
+    if args.all and args.ids:
+        p.error("give chapter ids or --all, not both")
+    if not (args.ids or args.all or args.list):
+        p.error("name the chapters to print (see --list), or give --all")
+    start = time.perf_counter()
+    show = reporter(args.quiet, args.verbose)
+    try:
+        book = load_book(args.book)
+        if args.list:
+            sys.stdout.write(list_chapters(book))
+            return 0
+        paper = args.paper or paper_named(book.meta.print.handout_paper)
+        selections = [(c,) for c in book.chapters] if args.all else [select(book, args.ids)]
+        show.begin(1 + len(selections))
+        show.stage("resolve")
+        # Gather, then write: every handout is resolved before the output folder is touched.
+        manuscripts = [resolve(book, chapters=tuple(c.id for c in chapters)) for chapters in selections]
+        publisher = HandoutPublisher(paper, args.booklet)
+        outputs: list[Output] = []
+        with output_folder(args.out, show.stage):
+            for ms in manuscripts:
+                show.stage(f"lay out {stem([c.source for c in ms.chapters])}")
+                outputs += publisher.publish(ms, args.out)
+            write_checksums(args.out)
+    except BookError as exc:
+        show.end()
+        if args.debug:
+            raise
+        print(exc.format(Path.cwd()), file=sys.stderr)
+        count = len(getattr(exc, "errors", (exc,)))
+        print(f"{count} error{'s' if count != 1 else ''}; nothing was written.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        show.end()
+        print("interrupted; the previous handouts are unchanged.", file=sys.stderr)
+        return 130
+    show.end()
+    for o in outputs:
+        show.output(o)
+    what = "booklet" if args.booklet else "handout"
+    sheet = f"{paper.name} sheets folded in half" if args.booklet else paper.name
+    show.message(f"made {len(outputs)} {what}{'s' if len(outputs) != 1 else ''} on {sheet} "
+                 f"in {time.perf_counter() - start:.1f} s")
+    return 0

@@ -1,0 +1,506 @@
+"""Bad and hostile books: a clear error with file:line, no traceback, nothing fetched, nothing lost.
+
+Each case copies the 'basic' fixture, breaks it one way, and builds it into an
+output folder that already holds a good edition. The build must exit 1, name
+the file and line (``file:line:col: error: ...``), show no traceback, send no
+request to a local HTTP listener that the hostile inputs point at, and leave
+every previous output byte for byte as it was, with no temporary file behind.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.server
+import os
+import re
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from conftest import copy_fixture, run_build
+
+
+# ------------------------------------------------------------------ helpers
+
+
+class _Listener(http.server.ThreadingHTTPServer):
+    """An HTTP server on 127.0.0.1 that records every request it receives."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        listener = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                listener.requests.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.end_headers()
+                self.wfile.write(b"\x89PNG\r\n\x1a\n")
+
+            do_POST = do_HEAD = do_GET
+
+            def log_message(self, *args) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+    @property
+    def port(self) -> int:
+        return self.server_address[1]
+
+
+@pytest.fixture(scope="module")
+def listener():
+    server = _Listener()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    """sha256 of every output under ``folder``, by relative path (the lock and caches aside)."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(folder).parts)}
+
+
+def temp_leftovers(folder: Path) -> list[str]:
+    """Temporary files or folders a build left behind (``.name.x1y2z3w4.tmp``, ``.web.old.tmp``)."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob(".*.tmp"))
+
+
+@dataclass
+class Ctx:
+    """What a case may use to break the book."""
+
+    book: Path
+    port: int
+    outside: Path
+    """A folder next to the book, outside it."""
+    args: list[str] = field(default_factory=list)
+    """Extra command-line options for the build."""
+    expect: list[str] = field(default_factory=list)
+    """Text the error message must hold besides the place."""
+
+
+def lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").split("\n")
+
+
+def replace_line(path: Path, old: str, new: str) -> int:
+    """Replace the line ``old`` (stripped match) by ``new``; return its 1-based number."""
+    text = lines(path)
+    for i, line in enumerate(text):
+        if line.strip() == old:
+            text[i] = line[: len(line) - len(line.lstrip())] + new
+            path.write_text("\n".join(text), encoding="utf-8")
+            return i + 1
+    raise AssertionError(f"{old!r} not in {path}")
+
+
+def append(path: Path, block: str) -> int:
+    """Append a paragraph to a chapter; return the line it starts on."""
+    text = path.read_text(encoding="utf-8").rstrip("\n")
+    start = text.count("\n") + 1 + 2
+    path.write_text(text + "\n\n" + block + "\n", encoding="utf-8")
+    return start
+
+
+def insert_after_front_matter(path: Path, block: str) -> int:
+    """Put ``block`` as the chapter's first paragraph; return its line."""
+    text = lines(path)
+    end = text.index("---", 1)
+    text[end + 1:end + 1] = ["", *block.split("\n"), ""]
+    path.write_text("\n".join(text), encoding="utf-8")
+    return end + 3
+
+
+BOMB = """a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
+"""
+"""Nine levels of nine: 387 420 489 strings once the aliases are expanded."""
+
+
+# -------------------------------------------------------------------- cases
+# Each case breaks ctx.book and returns (file relative to the book, line) that
+# the error must name; a line of 0 accepts any line.
+
+
+def unclosed(c: Ctx, rel: str, line: int, column: int) -> tuple[str, int]:
+    """PyYAML notices an unclosed '[' on the next line: the message must still name the first."""
+    c.expect.append(f"opened at line {line}, column {column} is not closed")
+    return rel, line + 1
+
+
+def yaml_syntax(c: Ctx):
+    return unclosed(c, "book.yaml", replace_line(c.book / "book.yaml", "lang: en", "lang: [en"), 7)
+
+
+def yaml_wrong_type(c: Ctx):
+    return "book.yaml", replace_line(c.book / "book.yaml", "title: The Test Book", "title: [a]")
+
+
+def yaml_unknown_key(c: Ctx):
+    return "book.yaml", replace_line(c.book / "book.yaml", "edition: First edition", "editon: First edition")
+
+
+def front_matter_yaml_error(c: Ctx):
+    line = replace_line(c.book / "chapters/alpha.md", "short-title: Alpha", "short-title: [Alpha")
+    return unclosed(c, "chapters/alpha.md", line, 14)
+
+
+def front_matter_wrong_type(c: Ctx):
+    return "chapters/alpha.md", replace_line(c.book / "chapters/alpha.md", "short-title: Alpha",
+                                             "short-title: {a: 1}")
+
+
+def front_matter_unknown_key(c: Ctx):
+    return "chapters/alpha.md", replace_line(c.book / "chapters/alpha.md", "short-title: Alpha",
+                                             "shorttitle: Alpha")
+
+
+def bibliography_yaml_error(c: Ctx):
+    return "bibliography.yaml", replace_line(c.book / "bibliography.yaml", "title: A History of Treaties",
+                                             "title: [A History of Treaties") + 1
+
+
+def bibliography_no_author_no_title(c: Ctx):
+    path = c.book / "bibliography.yaml"
+    text = path.read_text().replace("    title: Diplomacy Between the Wars\n", "")
+    text = text.replace("  - id: jones1999\n    type: article-journal\n    author:\n      - family: Jones\n"
+                        "        given: Mary\n", "  - id: jones1999\n    type: article-journal\n")
+    path.write_text(text)
+    return "bibliography.yaml", lines(path).index("  - id: jones1999") + 1
+
+
+def bibliography_unknown_type(c: Ctx):
+    return "bibliography.yaml", replace_line(c.book / "bibliography.yaml", "type: book", "type: boook")
+
+
+def bibliography_duplicate_id(c: Ctx):
+    return "bibliography.yaml", replace_line(c.book / "bibliography.yaml", "- id: jones1999", "- id: smith2001")
+
+
+def bibliography_bomb(c: Ctx):
+    path = c.book / "bibliography.yaml"
+    path.write_text(BOMB + path.read_text())
+    return "bibliography.yaml", 0
+
+
+def bibliography_impossible_date(c: Ctx):
+    return "bibliography.yaml", replace_line(c.book / "bibliography.yaml", "publisher-place: Oxford",
+                                             "publisher-place: Oxford\n    accessed: 2021-02-30") + 1
+
+
+def bibliography_control_escape(c: Ctx):
+    return "bibliography.yaml", replace_line(c.book / "bibliography.yaml", "publisher-place: Oxford",
+                                             'publisher-place: "Ox\\bford"')
+
+
+def book_yaml_impossible_date(c: Ctx):
+    return "book.yaml", replace_line(c.book / "book.yaml", "date: 2021-11-26", "date: 2021-02-30")
+
+
+def book_yaml_control_escape(c: Ctx):
+    return "book.yaml", replace_line(c.book / "book.yaml", "publisher: Fixture Press", 'publisher: "Fix\\u0007ture"')
+
+
+def missing_chapter(c: Ctx):
+    return "book.yaml", replace_line(c.book / "book.yaml", "- chapters/gamma.md", "- chapters/gama.md")
+
+
+def empty_chapter(c: Ctx):
+    (c.book / "chapters/gamma.md").write_text("")
+    return "chapters/gamma.md", 1
+
+
+def chapter_without_text(c: Ctx):
+    (c.book / "chapters/gamma.md").write_text("---\ntitle: Gamma\n---\n\n")
+    return "chapters/gamma.md", 0
+
+
+def duplicated_chapter(c: Ctx):
+    return "book.yaml", replace_line(c.book / "book.yaml", "- chapters/gamma.md", "- chapters/alpha.md")
+
+
+def non_utf8_chapter(c: Ctx):
+    path = c.book / "chapters/beta.md"
+    data = path.read_bytes().replace("Betamax begins".encode(), "Betamax b\xe9gins".encode("latin-1"))
+    path.write_bytes(data)
+    c.expect.append("byte offset %d" % data.index(b"\xe9"))
+    return "chapters/beta.md", data[: data.index(b"\xe9")].count(b"\n") + 1
+
+
+def control_character(c: Ctx):
+    return "chapters/beta.md", append(c.book / "chapters/beta.md", "A bell \x07 rings in the text.")
+
+
+def unknown_citation_key(c: Ctx):
+    return "chapters/gamma.md", append(c.book / "chapters/gamma.md", "As nobody said [@nobody2020, p. 3].")
+
+
+def unknown_csl_style(c: Ctx):
+    return "book.yaml", replace_line(c.book / "book.yaml", "bibliography: bibliography.yaml",
+                                     "bibliography: bibliography.yaml\ncsl: chicago-author-dates") + 1
+
+
+def csl_outside_book(c: Ctx):
+    (c.outside / "style.csl").write_text("<style/>")
+    return "book.yaml", replace_line(c.book / "book.yaml", "bibliography: bibliography.yaml",
+                                     "bibliography: bibliography.yaml\ncsl: ../outside/style.csl") + 1
+
+
+def missing_image(c: Ctx):
+    return "chapters/beta.md", append(c.book / "chapters/beta.md", "![A blue square](../images/blue.png)")
+
+
+def image_is_a_folder(c: Ctx):
+    (c.book / "images/folder.png").mkdir()
+    return "chapters/beta.md", append(c.book / "chapters/beta.md", "![A folder](../images/folder.png)")
+
+
+def image_broken_symlink(c: Ctx):
+    (c.book / "images/broken.png").symlink_to(c.book / "images/nowhere.png")
+    return "chapters/beta.md", append(c.book / "chapters/beta.md", "![Broken](../images/broken.png)")
+
+
+def image_symlink_loop(c: Ctx):
+    (c.book / "images/loop.png").symlink_to("loop.png")
+    return "chapters/beta.md", append(c.book / "chapters/beta.md", "![Loop](../images/loop.png)")
+
+
+def image_not_an_image(c: Ctx):
+    (c.book / "images/fake.png").write_bytes(b"this is not a PNG at all")
+    return "chapters/beta.md", append(c.book / "chapters/beta.md", "![Fake](../images/fake.png)")
+
+
+def empty_chapter_list(c: Ctx):
+    path = c.book / "book.yaml"
+    text = path.read_text()
+    path.write_text(text[: text.index("chapters:\n")] + "chapters: []\n")
+    return "book.yaml", lines(path).index("chapters: []") + 1
+
+
+def image_etc_passwd(c: Ctx):
+    return "chapters/beta.md", append(c.book / "chapters/beta.md", "![Secrets](../../etc/passwd)")
+
+
+def image_absolute(c: Ctx):
+    return "chapters/beta.md", append(c.book / "chapters/beta.md", "![Secrets](/etc/passwd)")
+
+
+def image_http(c: Ctx):
+    return "chapters/beta.md", append(c.book / "chapters/beta.md", f"![Remote](http://127.0.0.1:{c.port}/x.png)")
+
+
+def image_file_url(c: Ctx):
+    return "chapters/beta.md", append(c.book / "chapters/beta.md", "![Local](file:///etc/passwd)")
+
+
+def image_data_url(c: Ctx):
+    payload = base64.b64encode(os.urandom(3 * 1024 * 1024 // 4)).decode()
+    return "chapters/beta.md", append(c.book / "chapters/beta.md", f"![Inline](data:image/png;base64,{payload})")
+
+
+def svg_with_remote_reference(c: Ctx):
+    (c.book / "images/remote.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" '
+        f'height="10"><image xlink:href="http://127.0.0.1:{c.port}/svg.png" width="10" height="10"/></svg>')
+    return "chapters/beta.md", append(c.book / "chapters/beta.md", "![Remote inside](../images/remote.svg)")
+
+
+def svg_with_script(c: Ctx):
+    (c.book / "images/script.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10" onload="alert(1)">'
+        '<script>alert(2)</script><rect width="10" height="10"/></svg>')
+    return "chapters/beta.md", append(c.book / "chapters/beta.md", "![Scripted](../images/script.svg)")
+
+
+def symlink_chapter_out(c: Ctx):
+    target = c.outside / "alpha.md"
+    shutil.copyfile(c.book / "chapters/alpha.md", target)
+    (c.book / "chapters/alpha.md").unlink()
+    (c.book / "chapters/alpha.md").symlink_to(target)
+    return "book.yaml", lines(c.book / "book.yaml").index("      - chapters/alpha.md") + 1
+
+
+def symlink_image_out(c: Ctx):
+    shutil.copyfile(c.book / "images/square.png", c.outside / "square.png")
+    (c.book / "images/square.png").unlink()
+    (c.book / "images/square.png").symlink_to(c.outside / "square.png")
+    return "chapters/beta.md", lines(c.book / "chapters/beta.md").index(
+        '![A red square](../images/square.png "A red square, for testing figures")') + 1
+
+
+def symlink_folder_out(c: Ctx):
+    (c.outside / "pics").mkdir()
+    shutil.copyfile(c.book / "images/square.png", c.outside / "pics/p.png")
+    (c.book / "images/pics").symlink_to(c.outside / "pics")
+    return "chapters/beta.md", append(c.book / "chapters/beta.md", "![Linked](../images/pics/p.png)")
+
+
+def bibliography_outside(c: Ctx):
+    shutil.copyfile(c.book / "bibliography.yaml", c.outside / "bib.yaml")
+    return "book.yaml", replace_line(c.book / "book.yaml", "bibliography: bibliography.yaml",
+                                     "bibliography: ../outside/bib.yaml")
+
+
+def raw_script(c: Ctx):
+    return "chapters/alpha.md", append(c.book / "chapters/alpha.md", "<script>alert('x')</script>")
+
+
+def raw_script_inline(c: Ctx):
+    return "chapters/alpha.md", append(c.book / "chapters/alpha.md", "Text with <script>alert(1)</script> inside.")
+
+
+def raw_onerror(c: Ctx):
+    return "chapters/alpha.md", append(c.book / "chapters/alpha.md", 'A <img src="x.png" onerror="alert(1)"> here.')
+
+
+def raw_onmouseover(c: Ctx):
+    return "chapters/alpha.md", append(c.book / "chapters/alpha.md",
+                                       'A <span onmouseover="alert(1)">hover</span> here.')
+
+
+def raw_javascript_href(c: Ctx):
+    return "chapters/alpha.md", append(c.book / "chapters/alpha.md",
+                                       'A <a href="jav&#x61;script:alert(1)">link</a> here.')
+
+
+def markdown_javascript_link(c: Ctx):
+    return "chapters/alpha.md", append(c.book / "chapters/alpha.md", "A [link](javascript:alert(1)) here.")
+
+
+def markdown_file_link(c: Ctx):
+    return "chapters/alpha.md", append(c.book / "chapters/alpha.md", "A [link](file:///etc/passwd) here.")
+
+
+def raw_tag_not_closed(c: Ctx):
+    return "chapters/alpha.md", append(c.book / "chapters/alpha.md", 'An <abbr title="x & y">abbreviation.')
+
+
+def raw_tag_across_paragraphs(c: Ctx):
+    return "chapters/alpha.md", append(c.book / "chapters/alpha.md", "Some <span>words\n\nmore</span> words.")
+
+
+def raw_iframe(c: Ctx):
+    return "chapters/alpha.md", append(c.book / "chapters/alpha.md",
+                                       f'<iframe src="http://127.0.0.1:{c.port}/frame"></iframe>')
+
+
+def raw_object(c: Ctx):
+    return "chapters/alpha.md", append(c.book / "chapters/alpha.md",
+                                       f'<object data="http://127.0.0.1:{c.port}/obj"></object>')
+
+
+def raw_style_import(c: Ctx):
+    return "chapters/alpha.md", append(c.book / "chapters/alpha.md",
+                                       f'<style>@import url(http://127.0.0.1:{c.port}/s.css);</style>')
+
+
+def raw_link_stylesheet(c: Ctx):
+    return "chapters/alpha.md", append(c.book / "chapters/alpha.md",
+                                       f'<link rel="stylesheet" href="http://127.0.0.1:{c.port}/l.css">')
+
+
+def raw_style_attribute(c: Ctx):
+    return "chapters/alpha.md", append(
+        c.book / "chapters/alpha.md",
+        f'A <span style="background: url(http://127.0.0.1:{c.port}/bg.png)">styled</span> word.')
+
+
+def yaml_bomb_book(c: Ctx):
+    path = c.book / "book.yaml"
+    path.write_text(path.read_text() + "\n" + BOMB)
+    return "book.yaml", 0
+
+
+def yaml_bomb_front_matter(c: Ctx):
+    path = c.book / "chapters/alpha.md"
+    path.write_text(path.read_text().replace("short-title: Alpha\n", "short-title: Alpha\n" + BOMB, 1))
+    return "chapters/alpha.md", 0
+
+
+def chapter_too_large(c: Ctx):
+    c.args += ["--max-chapter-bytes", "2000"]
+    return "chapters/alpha.md", 1
+
+
+def nesting_too_deep(c: Ctx):
+    return "chapters/gamma.md", append(c.book / "chapters/gamma.md", "> " * 200 + "deep")
+
+
+def nested_lists_too_deep(c: Ctx):
+    block = "\n".join("  " * i + "- item" for i in range(120))
+    start = append(c.book / "chapters/gamma.md", block)
+    c.expect.append("levels deep")
+    return "chapters/gamma.md", start + 19  # two token levels a list: the 21st list is too deep
+
+
+def cover_outside(c: Ctx):
+    return "book.yaml", replace_line(c.book / "book.yaml", "edition: First edition",
+                                     "edition: First edition\ncover: ../../etc/passwd") + 1
+
+
+CASES: dict[str, Callable[[Ctx], tuple[str, int]]] = {f.__name__: f for f in (
+    yaml_syntax, yaml_wrong_type, yaml_unknown_key, front_matter_yaml_error, front_matter_wrong_type,
+    front_matter_unknown_key, bibliography_yaml_error, bibliography_no_author_no_title,
+    bibliography_unknown_type, bibliography_duplicate_id, bibliography_bomb, bibliography_impossible_date,
+    bibliography_control_escape, book_yaml_impossible_date, book_yaml_control_escape, missing_chapter, empty_chapter,
+    chapter_without_text, duplicated_chapter, non_utf8_chapter, control_character, unknown_citation_key,
+    unknown_csl_style, csl_outside_book, missing_image, image_is_a_folder, image_broken_symlink,
+    image_symlink_loop, image_not_an_image, empty_chapter_list, image_etc_passwd, image_absolute, image_http, image_file_url,
+    image_data_url, svg_with_remote_reference, svg_with_script, symlink_chapter_out, symlink_image_out,
+    symlink_folder_out, bibliography_outside, raw_script, raw_script_inline, raw_onerror, raw_onmouseover,
+    raw_javascript_href, markdown_javascript_link, markdown_file_link, raw_tag_not_closed,
+    raw_tag_across_paragraphs, raw_iframe, raw_object,
+    raw_style_import, raw_link_stylesheet, raw_style_attribute, yaml_bomb_book, yaml_bomb_front_matter,
+    chapter_too_large, nesting_too_deep, nested_lists_too_deep, cover_outside,
+)}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_is_refused_cleanly(case: str, basic_build: Path, listener: _Listener, tmp_path: Path):
+    book = copy_fixture("basic", tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    ctx = Ctx(book, listener.port, outside)
+    rel, line = CASES[case](ctx)
+
+    out = tmp_path / "dist"
+    shutil.copytree(basic_build, out)
+    before = tree_hashes(out)
+    seen = len(listener.requests)
+
+    start = time.monotonic()
+    proc = run_build("--book", str(book), "--out", str(out), *ctx.args, timeout=120)
+    elapsed = time.monotonic() - start
+
+    report = f"exit {proc.returncode}\n{proc.stderr}"
+    assert proc.returncode == 1, report
+    assert "Traceback" not in proc.stderr, report
+    line_pattern = str(line) if line else r"[1-9]\d*"
+    place = rf"{re.escape(rel)}:{line_pattern}:\d+: error: "
+    assert re.search(rf"(^|[/\\]){place}", proc.stderr, re.M), f"expected {place}\n{report}"
+    for text in ctx.expect:
+        assert text in proc.stderr, report
+    assert listener.requests[seen:] == [], f"the build made requests: {listener.requests[seen:]}"
+    assert tree_hashes(out) == before, "the previous outputs changed"
+    assert temp_leftovers(out) == [], "temporary files were left behind"
+    assert elapsed < 20, f"the refusal took {elapsed:.1f} s"
