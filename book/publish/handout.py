@@ -163,7 +163,7 @@ class HandoutPublisher:
             target = folder / f"{name}.pdf"
             # Every page is numbered 1 … n (no roman front matter), and the PDF's title is the handout's.
             write_pdf(replace(lay, front_pages=0, meta=meta), target, edition=f"handout:{name}")
-            return [Output(target, "handout", lay.page_count)]
+            return [Output(target, "handout", lay.page_count, _pages(lay.page_count))]
 
         from .impose import impose
         from .pdfmeta import finisher as metadata
@@ -180,7 +180,11 @@ class HandoutPublisher:
         target = folder / f"{name}-booklet.pdf"
         sides: list[int] = []
         write_atomic(target, lambda tmp: sides.append(impose(pages, tmp)))
-        return [Output(target, "booklet", sides[0])]
+        return [Output(target, "booklet", sides[0], _pages(sides[0]))]
+
+
+def _pages(count: int) -> str:
+    return "page" if count == 1 else "pages"
 
 
 def handout_metadata(ms: Manuscript) -> Metadata:
