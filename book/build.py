@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from . import parallel
 from .load import MAX_CHAPTER_BYTES, load_book
 from .lock import output_folder, planned_files
 from .model import Manuscript
@@ -49,36 +50,80 @@ def build(options: Options, progress: Callable[[str], None] = lambda _s: None) -
 
 
 def _publish(ms: Manuscript, options: Options, progress: Callable[[str], None]) -> list[Output]:
-    out = options.out
+    """The print edition here; the EPUB and the web edition beside it in a forked process when a
+    second core is free (:mod:`book.parallel`), else after it. Same files either way."""
+    editions = options.editions
+    printed = "pdf" in editions or "archive" in editions
+    if not (printed and ("epub" in editions or "web" in editions) and parallel.available()):
+        outputs, pages = _publish_print(ms, options, progress)
+        return outputs + _publish_screen(ms, options, progress, lambda: pages)
+    progress("write the EPUB and the web edition, beside the print edition")
+    side = parallel.Forked(lambda receive: _publish_screen(ms, options, lambda _s: None, receive),
+                           "the EPUB and the web edition")
+    try:
+        outputs, _pages = _publish_print(ms, options, progress, side.send)
+        progress("finish the EPUB and the web edition")
+        return outputs + side.result()
+    except BaseException:
+        side.cancel()
+        raise
+
+
+def _publish_print(ms: Manuscript, options: Options, progress: Callable[[str], None],
+                   share: Callable[[object], None] | None = None) -> tuple[list[Output], object]:
+    """The print and archival PDFs from one layout; returns them and the print page map (also
+    handed to ``share`` as soon as it is known, for an EPUB being written beside)."""
+    out, editions = options.out, options.editions
+    if "pdf" not in editions and "archive" not in editions:
+        return [], None
+    from .pagemap import print_page_map
+    from .publish.archive import ArchivePublisher
+    from .publish.pdf import PdfPublisher, layout
+    progress("lay out the print edition")
+    lay = layout(ms)  # once: the print and the archival PDF are the same pages
+    pages = print_page_map(ms, out, lay)  # where print pages begin, cached for an EPUB-only build
+    if share is not None:
+        share(pages)
     outputs: list[Output] = []
-    lay = None
-    pages = None
-    if "pdf" in options.editions or "archive" in options.editions:
-        from .pagemap import print_page_map
-        from .publish.pdf import layout
-        progress("lay out the print edition")
-        lay = layout(ms)  # once: the print and the archival PDF are the same pages
-        pages = print_page_map(ms, out, lay)  # where print pages begin, cached for an EPUB-only build
-    if "pdf" in options.editions:
-        from .publish.pdf import PdfPublisher
-        progress("write the print PDF")
-        outputs += PdfPublisher().publish(ms, out, lay)
-    if "archive" in options.editions:
-        from .publish.archive import ArchivePublisher
-        progress("write the archival PDF/A-3")
-        outputs += ArchivePublisher().publish(ms, out, lay)
-    if "epub" in options.editions:
+    archive = None
+    if "pdf" in editions and "archive" in editions and parallel.available():
+        progress("write the archival PDF/A-3, beside the print PDF")
+        archive = parallel.Forked(lambda _receive: ArchivePublisher().publish(ms, out, lay), "the archival PDF")
+    try:
+        if "pdf" in editions:
+            progress("write the print PDF")
+            outputs += PdfPublisher().publish(ms, out, lay)
+        if archive is not None:
+            outputs += archive.result()
+        elif "archive" in editions:
+            progress("write the archival PDF/A-3")
+            outputs += ArchivePublisher().publish(ms, out, lay)
+    except BaseException:
+        if archive is not None:
+            archive.cancel()
+        raise
+    return outputs, pages
+
+
+def _publish_screen(ms: Manuscript, options: Options, progress: Callable[[str], None],
+                    print_pages: Callable[[], object]) -> list[Output]:
+    """The EPUB and the web edition. The web edition comes first: it does not need the print
+    page map, which ``print_pages`` may still be waiting for."""
+    out, editions = options.out, options.editions
+    web: list[Output] = []
+    if "web" in editions:
+        from .publish.web import WebPublisher
+        progress("write the web edition")
+        web = WebPublisher().publish(ms, out)
+    epub: list[Output] = []
+    if "epub" in editions:
         from .pagemap import print_page_map
         from .publish.epub import EpubPublisher
         # The EPUB's page-list needs the print layout: this build's, the cached map, or a new layout.
-        pages = pages or print_page_map(ms, out, None, progress)
+        pages = print_pages() or print_page_map(ms, out, None, progress)
         progress("write the EPUB")
-        outputs += EpubPublisher().publish(ms, out, pages)
-    if "web" in options.editions:
-        from .publish.web import WebPublisher
-        progress("write the web edition")
-        outputs += WebPublisher().publish(ms, out)
-    return outputs
+        epub = EpubPublisher().publish(ms, out, pages)
+    return epub + web
 
 
 def write_checksums(out: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .errors import BookError
-from .model import Person, PrintOptions
+from .model import IndexTerm, Person, PrintOptions
 from .yamlsrc import Located, iso_date
 
 ROLES = {"author": "aut", "editor": "edt", "translator": "trl", "illustrator": "ill"}
@@ -217,6 +217,92 @@ def _entries(ck: _Checker, data: dict, key: str, matter: str) -> list[Entry]:
     return out
 
 
+INDEX_KEYS = {"term": "the entry as printed; 'Treaties!Rapallo' is the sub-entry Rapallo of Treaties",
+              "aliases": "other forms of the term to find in the text",
+              "see": "the entry to look up instead (no page numbers)",
+              "see-also": "related entries, after the page numbers",
+              "sort": "how the entry sorts, when not as printed",
+              "find": "false: do not look for the term in the text, only spans mark it",
+              "sub-entries": "terms under this one, each a text or a mapping like this one"}
+
+
+def _index(ck: _Checker, data: dict) -> tuple[IndexTerm, ...]:
+    """The ``index:`` list: each term a text or a mapping of :data:`INDEX_KEYS`; sub-entries nest."""
+    value = data.get("index")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        ck.fail(("index",), "'index' must be a list of terms", "write 'index:' and then '- Term' or '- term: Term' lines")
+        return ()
+    terms: list[IndexTerm] = []
+    seen: dict[tuple[str, ...], int] = {}
+    for i, item in enumerate(value):
+        _index_term(ck, item, ("index", i), (), terms, seen)
+    return tuple(terms)
+
+
+def _index_term(ck: _Checker, item: Any, path: tuple, parent: tuple[str, ...], terms: list[IndexTerm],
+                seen: dict[tuple[str, ...], int]) -> None:
+    line = ck.doc.where(path)[0]
+    if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+        item = {"term": str(item)}
+    elif not isinstance(item, dict):
+        ck.fail(path, "an index term is a text or a mapping with 'term'", "write '- Litvinov' or '- term: Litvinov, Maxim'")
+        return
+    for key in sorted(set(item) - set(INDEX_KEYS)):
+        ck.fail(path + (key,), f"unknown key '{key}' in an index term", _suggest(key, set(INDEX_KEYS)), key=True,
+                rule="book-yaml-unknown-key")
+    term = item.get("term")
+    if not isinstance(term, (str, int)) or not str(term).strip():
+        ck.fail(path, "an index term needs a 'term'", "write '- term: Litvinov, Maxim'")
+        return
+    levels = tuple(part.strip() for part in str(term).split("!"))
+    if not all(levels):
+        ck.fail(path + ("term",), f"the index term '{term}' has an empty level",
+                "separate an entry and its sub-entry with one '!': 'Treaties!Rapallo'")
+        return
+    full = parent + levels
+    key = tuple(" ".join(level.split()) for level in full)
+    if key in seen:
+        ck.fail(path + ("term",), f"the index term '{'!'.join(full)}' is listed twice (first on line {seen[key]})",
+                "list each term once; put every form of it under 'aliases'", rule="book-yaml")
+        return
+    seen[key] = line
+
+    def texts(name: str) -> tuple[str, ...]:
+        raw = item.get(name)
+        if raw is None:
+            return ()
+        if isinstance(raw, (str, int)) and not isinstance(raw, bool):
+            raw = [raw]
+        if not isinstance(raw, list) or not all(isinstance(v, (str, int)) and str(v).strip() for v in raw):
+            ck.fail(path + (name,), f"'{name}' must be a text or a list of texts", f"write '{name}: [first, second]'")
+            return ()
+        return tuple(str(v).strip() for v in raw)
+
+    see = texts("see")
+    if len(see) > 1:
+        ck.fail(path + ("see",), "'see' names one entry", "name the others under 'see-also'")
+    find = item.get("find", True)
+    if not isinstance(find, bool):
+        ck.fail(path + ("find",), "'find' must be true or false")
+        find = True
+    sort = item.get("sort", "")
+    if not isinstance(sort, (str, int)):
+        ck.fail(path + ("sort",), "'sort' must be text")
+        sort = ""
+    terms.append(IndexTerm(full, texts("aliases"), see[0] if see else "", texts("see-also"), str(sort).strip(),
+                           find, line))
+    subs = item.get("sub-entries")
+    if subs is None:
+        return
+    if not isinstance(subs, list):
+        ck.fail(path + ("sub-entries",), "'sub-entries' must be a list of terms", "write '- Term' lines under it")
+        return
+    for j, sub in enumerate(subs):
+        _index_term(ck, sub, path + ("sub-entries", j), full, terms, seen)
+
+
 @dataclass(frozen=True)
 class Config:
     """book.yaml, validated: metadata fields and the chapter entries."""
@@ -252,6 +338,7 @@ FIELDS: dict[str, str] = {
     "front": "front-matter chapter files, in order",
     "chapters": "the body: chapter files and parts, in order (required)",
     "back": "back-matter chapter files, in order",
+    "index": "terms of the back-of-book index, found in the text (see README, 'The index')",
 }
 
 
@@ -297,6 +384,7 @@ def read_config(doc: Located, collect: list[BookError] | None = None) -> Config:
         ck.fail(("cover",), f"the cover '{fields['cover']}' is not a PNG or JPEG image",
                 "e-readers, stores and Kindle conversion take a .png or .jpg cover", rule="book-yaml")
     fields["print"] = _print(ck, data)
+    fields["index"] = _index(ck, data)
 
     entries = _entries(ck, data, "front", "front") + _entries(ck, data, "chapters", "body") + _entries(ck, data, "back", "back")
     if data.get("chapters") is None:

@@ -6,8 +6,9 @@ where the print pages begin. So the positions come from the print layout
 itself, never from an estimate: WeasyPrint's box tree of each page gives the
 first text laid out on it, and we express that as a position every edition
 can find in its own copy of the text — the id of the section it lies in (a
-child of ``<body>``: a chapter, a part, the references, the title page …) and
-the number of *items* of that section before it.
+chapter, a part, the references, the title page …) and the number of *items*
+of that section before it. WeasyPrint keeps a page's boxes in
+``Page._page_box``: private, but stable in the pinned 70.x.
 
 Items are what survives every edition's markup: the section's characters,
 case-folded, without white space or soft hyphens, plus one ``\\0`` per image;
@@ -27,7 +28,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterator
 
 from .model import Manuscript
 from .publish import write_atomic
@@ -52,8 +53,9 @@ class PageStart:
     label: str
     """The printed folio: ``iii`` or ``57``."""
     unit: str
-    """Id of the section (a child of ``<body>``) the page's first text is in; empty for a page
-    without text (a blank verso), which an edition places with the next page that has text."""
+    """Id of the section (chapter, part, references, title page …) the page's first text is in;
+    empty for a page without text (a blank verso), which an edition places with the next page
+    that has text."""
     offset: int
     """Items of that section before the page's first item."""
 
@@ -135,11 +137,14 @@ def from_layout(ms: Manuscript, lay: Any, key: str) -> PageMap:
 
     pages = lay.document.pages
     body = _body_element(pages)
-    units = {id(child): child.get("id") or "" for child in body} if body is not None else {}
+    known = unit_ids(ms)
+    units: dict[int, str] = {}
     texts: dict[str, str] = {}
-    for child in body if body is not None else ():
-        if child.get("id"):
-            texts[child.get("id")] = items(child)
+    for element in body.iter() if body is not None else ():
+        ident = element.get("id") if isinstance(element.tag, str) else None
+        if ident in known and ident not in texts:
+            units[id(element)] = ident
+            texts[ident] = items(element)
     cursor = {unit: 0 for unit in texts}
     starts: list[PageStart] = []
     for index, page in enumerate(pages):
@@ -152,6 +157,14 @@ def from_layout(ms: Manuscript, lay: Any, key: str) -> PageMap:
                 first = (unit, at)
         starts.append(PageStart(lay.label(index), *(first or ("", 0))))
     return PageMap(key, tuple(starts), {unit: digest(text) for unit, text in sorted(texts.items())})
+
+
+def unit_ids(ms: Manuscript) -> set[str]:
+    """Ids of the sections a page position is given in: every chapter, part and the references,
+    and the front pages every edition has (whichever of them an edition has)."""
+    from .resolve import REFERENCES_ID
+    return ({ch.id for ch in ms.chapters} | {part.id for part in ms.parts}
+            | {REFERENCES_ID, "half-title", "title-page", "copyright", "contents"})
 
 
 def _body_element(pages) -> Any:
@@ -220,13 +233,13 @@ def _align(source: str, cursor: dict[str, int], unit: str, piece: str, hyphen: s
 def source_key(ms: Manuscript) -> str:
     """A hash of everything the print layout depends on: the print HTML (manuscript, metadata,
     print templates and CSS), the font files, the images, and the layout engine's version."""
-    import pyphen
-    import weasyprint
+    from importlib.metadata import version
 
     from .render import TEMPLATES, fonts, render_print
 
     h = hashlib.sha256()
-    h.update(f"pagemap {FORMAT} weasyprint {weasyprint.__version__} pyphen {pyphen.__version__}\n".encode())
+    # The layout engine and its hyphenation dictionaries decide where lines and pages break.
+    h.update(f"pagemap {FORMAT} weasyprint {version('weasyprint')} pyphen {version('pyphen')}\n".encode())
     h.update(render_print(ms).encode("utf-8"))
     for path in sorted((TEMPLATES / "print").rglob("*")):
         if path.is_file():
@@ -273,7 +286,3 @@ def _prune(folder: Path, keep: str) -> None:
     for old in folder.glob("pagemap-*.json") if folder.is_dir() else ():
         if old.name != keep:
             old.unlink(missing_ok=True)
-
-
-def labels(pm: PageMap) -> Iterable[str]:
-    return (p.label for p in pm.pages)

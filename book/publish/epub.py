@@ -31,7 +31,7 @@ from .epub_fonts import ebook_fonts
 from .epub_pages import place_page_breaks
 
 XHTML = "application/xhtml+xml"
-OWN_DOCUMENTS = ("cover", "nav", "title-page")
+OWN_DOCUMENTS = ("cover", "nav", "title-page", "references")
 """Documents the EPUB adds to the chapters: a chapter cannot have their names."""
 
 
@@ -69,12 +69,14 @@ def build_epub(ms: Manuscript, pages: PageMap, cache: Path) -> tuple[bytes, int]
     toc = _toc(ms)
     first_body = next((f"{item.id}.xhtml" for item in ms.body), "")
     context = {"ms": ms, "meta": meta, "toc": toc, "first_body": first_body, "cover": cover,
-               "cover_href": cover_href, "print_pages": len(pages.pages)}
+               "cover_href": cover_href}
 
     def nav_xhtml(page_list: list[tuple[str, str]]) -> str:
         return env.get_template("ebook/nav.xhtml").render(**context, page_list=page_list)
 
     cover_xhtml = env.get_template("ebook/cover.xhtml").render(**context, doc_title=meta.title)
+    # Reading order: cover, title page, contents, then the book (render_ebook starts with the title page).
+    assert docs[0].id == "title-page"
     spine = [("cover.xhtml", cover_xhtml), (docs[0].name, docs[0].content), ("nav.xhtml", nav_xhtml([])),
              *((d.name, d.content) for d in docs[1:])]
     marker = env.get_template("ebook/pagebreak.xhtml")
@@ -85,6 +87,12 @@ def build_epub(ms: Manuscript, pages: PageMap, cache: Path) -> tuple[bytes, int]
     placed, page_list = place_page_breaks(spine, pages, render_marker)
     # The page-list is part of the nav document, which may hold markers itself: place again.
     spine[2] = ("nav.xhtml", nav_xhtml(page_list))
+    # So is the index, whose locators show the print page of each mark, read from the markers.
+    if ms.index is not None and ms.index.groups:
+        from ..render import EBOOK_INDEX, render_ebook_index
+        from .index_pages import ebook_index_places
+        index_doc = render_ebook_index(ms, ebook_index_places(ms, placed, page_list))
+        spine = [(name, index_doc.content if name == EBOOK_INDEX else c) for name, c in spine]
     placed, page_list_again = place_page_breaks(spine, pages, render_marker)
     assert page_list_again == page_list
     content = dict(placed)
@@ -104,8 +112,9 @@ def build_epub(ms: Manuscript, pages: PageMap, cache: Path) -> tuple[bytes, int]
                                                    max_page=_max_page(page_list))
     manifest.append(Item("ncx", "toc.ncx", "application/x-dtbncx+xml", ncx.encode("utf-8")))
     opf = env.get_template("ebook/package.opf").render(
-        **context, manifest=manifest, spine=[ids[name] for name, _c in spine],
-        images=bool(ms.assets), modified=build_time(meta.date).strftime("%Y-%m-%dT%H:%M:%SZ"), print_source=_print_source(ms, len(page_list)))
+        **context, manifest=manifest, spine=[ids[name] for name, _c in spine], images=bool(ms.assets),
+        modified=build_time(meta.date).strftime("%Y-%m-%dT%H:%M:%SZ"),  # the book's date, never the clock
+        print_source=_print_source(ms, len(page_list)))
     return _zip(opf.encode("utf-8"), manifest, meta.date), len(spine)
 
 
@@ -130,6 +139,8 @@ def _toc(ms: Manuscript) -> tuple[NavEntry, ...]:
     if ms.references:
         entries.append(NavEntry(ms.references_title, "references.xhtml", kind="references"))
     entries += [NavEntry(ch.title_text, f"{ch.id}.xhtml", kind="back") for ch in ms.back]
+    if ms.index is not None and ms.index.groups:
+        entries.append(NavEntry("Index", "book-index.xhtml", kind="back"))
     return tuple(entries)
 
 

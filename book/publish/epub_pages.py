@@ -112,14 +112,17 @@ def _insert(section: Any, marks: list[tuple[int, list[str]]], marker: Callable[[
                 if count + k in wanted and count + k not in spots:
                     spots[count + k] = (node, attr, index)
             count += width
-    for offset, labels in sorted(marks, key=lambda m: (m[0] == END, m[0]), reverse=True):
-        new = [etree.fromstring(marker(label)) for label in labels]
-        if local_name(section.tag) == "nav":
-            _before(section, new)
-        elif offset == END or offset not in spots:
-            section.extend(new)
-        else:
-            _at(section, *spots[offset], new)
+    in_order = sorted(marks, key=lambda m: (m[0] == END, m[0]))
+
+    def build(group) -> list[Any]:
+        return [etree.fromstring(marker(label)) for _offset, labels in group for label in labels]
+
+    if local_name(section.tag) == "nav":
+        _before(section, build(in_order))  # never inside a navigation list
+        return
+    section.extend(build([m for m in in_order if m[0] not in spots]))  # after everything: END
+    for offset, labels in reversed([m for m in in_order if m[0] in spots]):
+        _at(section, *spots[offset], build([(offset, labels)]))
 
 
 def _at(section: Any, node: Any, attr: str, index: int, new: list[Any]) -> None:
