@@ -115,4 +115,4 @@ def check_printed(html: str, sources: list[Path], fallback: Path) -> None:
         hint="replace the character or write it another way (an image for a symbol, a "
              "transliteration for another script): a missing glyph would be taken from whatever "
              "font the printing machine happens to have",
-        rule="missing-glyph")
+        rule="font-coverage")

@@ -12,10 +12,12 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 import jinja2
 from markupsafe import Markup
 
+from .index import INDEX_ID, Place, view
 from .model import Manuscript, ResolvedChapter, ResolvedPart
 from .resolve import REFERENCES_ID
 
@@ -91,18 +93,19 @@ def _metadata_parser(lang: str):
 
 
 _TAG = re.compile(r"(<[^>]*>)")
-_ACRONYM = re.compile(r"(?<![\w&.-])([A-Z][A-Z0-9]*[A-Z])(?=s?(?![\w&-]))")
+# Not after an opening quote: a word quoted in capitals ("NAZI", in capitals) is shown as written.
+_ACRONYM = re.compile(r"(?<![\w&.\-“‘\"'«„‚])([A-Z][A-Z0-9]*[A-Z])(?=s?(?![\w&-]))")
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _RANGE = re.compile(r"\b\d+[–—]\d+\b")
 _VERBATIM = {"code", "pre", "kbd", "samp", "abbr", "script", "style"}
 
 
 def print_text(html: str, caps: bool = True) -> Markup:
-    """HTML marked up for print typesetting: acronyms (NKVD, USSR; not roman numerals)
-    in ``<span class="caps">`` for small capitals (unless ``caps`` is false, as for
-    titles), number ranges (1917–1924) in ``<span class="nowrap">`` so that a line never
-    breaks at their dash, and URLs given a break opportunity after each ``/`` so that a
-    long address does not stretch its line."""
+    """HTML marked up for print typesetting: acronyms (NKVD, USSR; not roman numerals, nor
+    a word quoted in capitals) in ``<span class="caps">`` for small capitals (unless ``caps``
+    is false, as for titles), number ranges (1917–1924) in ``<span class="nowrap">`` so that
+    a line never breaks at their dash, and URLs given a break opportunity after each ``/``
+    so that a long address does not stretch its line."""
     out: list[str] = []
     verbatim = 0
     in_url = False
@@ -160,13 +163,28 @@ def notes_in_flow(chapter: ResolvedChapter) -> str:
 
 
 def render_print(ms: Manuscript, templates: Path = TEMPLATES, css_extra: str = "") -> str:
-    """The whole book as one HTML document for WeasyPrint."""
+    """The whole book as one HTML document for WeasyPrint.
+
+    The index section holds only its heading: its page numbers come from this layout
+    (:func:`render_print_index` makes the index itself)."""
     env = environment(templates)
     env.globals["is_part"] = is_part
     template = env.get_template("print/book.html")
     return template.render(_context(ms, fonts=fonts(), notes_in_flow=notes_in_flow,
                                     css=(templates / "print" / "book.css").read_text(encoding="utf-8"),
-                                    css_extra=css_extra))
+                                    css_extra=css_extra, book_index=()))
+
+
+def render_print_index(ms: Manuscript, book_html: str, places: Mapping[str, Place], first_folio: int,
+                       templates: Path = TEMPLATES) -> str:
+    """The print edition's index as an HTML document of its own, with the book's ``<head>`` (page
+    geometry, fonts, stylesheet), page numbers from ``places``, and folios from ``first_folio``."""
+    env = environment(templates)
+    section = env.get_template("print/_index.html").render(_context(ms, book_index=view(ms.index, places)))
+    head = book_html[: book_html.index("<body>")]
+    # The index's first page carries the folio it has in the book.
+    folio = f"<style>@page :first {{ counter-reset: page {first_folio}; }}</style>\n"
+    return head.replace("</head>", folio + "</head>") + "<body>\n" + section + "</body>\n</html>\n"
 
 
 # ------------------------------------------------------- multi-file editions
@@ -233,7 +251,28 @@ def render_ebook(ms: Manuscript, page_breaks: dict[str, list[tuple[str, str]]] |
         page("references.xhtml", f"{REFERENCES_ID}.xhtml", REFERENCES_ID, ms.references_title, "references")
     for ch in ms.back:
         page("chapter.xhtml", f"{ch.id}.xhtml", ch.id, ch.title_text, "back", chapter=ch)
+    if ms.index and ms.index.groups:
+        docs.append(render_ebook_index(ms, None, templates))
     return tuple(docs)
+
+
+EBOOK_INDEX = "book-index.xhtml"
+"""The index's file in the EPUB (``index`` is the id of its section, as in print)."""
+
+
+def render_ebook_index(ms: Manuscript, places: Mapping[str, Place] | None,
+                       templates: Path = TEMPLATES) -> Document:
+    """The EPUB's index document: print folios from ``places`` (the page-break markers of the EPUB
+    say where each mark is), or, without them, each entry's marks numbered in reading order."""
+    env = environment(templates)
+    html = env.get_template("ebook/index.xhtml").render(
+        _context(ms, doc_title="Index", book_index=view(ms.index, places), titles=_titles(ms)))
+    return Document(EBOOK_INDEX, INDEX_ID, "Index", retarget(html, INDEX_ID, _owner_map(ms), ".xhtml"), "index")
+
+
+def _titles(ms: Manuscript) -> dict[str, str]:
+    """Chapter id → title as plain text, for the title of a link to a spot in the chapter."""
+    return {ch.id: ch.title_text for ch in ms.chapters}
 
 
 def render_web(ms: Manuscript, templates: Path = TEMPLATES) -> tuple[Document, ...]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
+from ..confine import shown
 from ..errors import BookError
 from ..model import Manuscript, Metadata
 from ..render import TEMPLATES, fonts, render_print
@@ -63,6 +64,10 @@ class _Collector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+MAX_DATA_URL = 64 * 1024
+"""Longest ``data:`` URL the fetcher decodes: the stylesheet's ornaments, not smuggled images."""
+
+
 def layout(ms: Manuscript, html: str | None = None) -> Layout:
     """Lay the print edition out once."""
     stamp = build_time(ms.meta.date)
@@ -73,6 +78,8 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
 
     from .fontsubset import install
     install()
+    from . import speedups
+    speedups.install()  # after fontsubset: font cleaning and page references that scale with the book
 
     roots = _allowed_roots(ms)
     refused: list[str] = []
@@ -83,7 +90,7 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
 
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
-            if parts.scheme == "data":
+            if parts.scheme == "data" and len(url) <= MAX_DATA_URL:
                 return super().fetch(url, headers)
             if parts.scheme == "file":
                 path = Path(url2pathname(unquote(parts.path)))
@@ -101,19 +108,22 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
     check_printed(html, _text_sources(ms), ms.book.config_file)
 
     collector = _Collector()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(collector)
-    previous, logger.propagate = logger.propagate, False
-    try:
-        doc = weasyprint.HTML(string=html,
-                              base_url=f"file:///{BOOK_ROOT}/",
-                              url_fetcher=ConfinedFetcher()).render()
-    finally:
-        logger.removeHandler(collector)
-        logger.propagate = previous
+
+    def render(text: str):
+        logger = logging.getLogger("weasyprint")
+        logger.addHandler(collector)
+        previous, logger.propagate = logger.propagate, False
+        try:
+            return weasyprint.HTML(string=text, base_url=f"file:///{BOOK_ROOT}/",
+                                   url_fetcher=ConfinedFetcher()).render()
+        finally:
+            logger.removeHandler(collector)
+            logger.propagate = previous
+
+    doc = render(html)
     doc.metadata.created = doc.metadata.modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     if refused:
-        raise BookError(f"the print edition asked for '{refused[0]}', which is outside the book",
+        raise BookError(f"the print edition asked for '{shown(refused[0])}', which is outside the book",
                         ms.book.config_file, 0, 0,
                         "a book may use only files inside its folder; nothing is fetched from the network",
                         rule="outside-book")
@@ -124,7 +134,16 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
             if first_body in page.anchors:
                 front = i
                 break
-    return Layout(doc, front, collector.messages, ms.meta, stamp)
+    lay = Layout(doc, front, collector.messages, ms.meta, stamp)
+    if ms.index is not None:
+        # The index's page numbers come from this layout; only the index is laid out again.
+        from .index_pages import with_index
+
+        def render_index(text: str):
+            check_printed(text, _text_sources(ms), ms.book.config_file)
+            return render(text)
+        lay.document = with_index(ms, doc, lay.label, html, render_index)
+    return lay
 
 
 def _text_sources(ms: Manuscript) -> list[Path]:
@@ -159,14 +178,17 @@ def page_labels(front_pages: int):
 def bleed_box(bleed_mm: float):
     """A finisher that sets each page's /BleedBox to the book's real bleed around the trim box
     (WeasyPrint makes it the whole CSS bleed, capped at 10 pt, and our CSS bleed also holds
-    the slug where the crop marks are drawn)."""
+    the slug where the crop marks are drawn). Never beyond the MediaBox: a layout without
+    bleed (a handout of a book that has one) keeps BleedBox = TrimBox."""
     def finisher(_document, pdf) -> None:
         import pydyf
         pad = bleed_mm * 72 / 25.4
         for obj in pdf.objects:
             if isinstance(obj, dict) and obj.get("Type") == "/Page" and "TrimBox" in obj:
                 left, top, right, bottom = obj["TrimBox"]
-                obj["BleedBox"] = pydyf.Array([left - pad, top - pad, right + pad, bottom + pad])
+                m_left, m_top, m_right, m_bottom = obj["MediaBox"]
+                obj["BleedBox"] = pydyf.Array([max(left - pad, m_left), max(top - pad, m_top),
+                                               min(right + pad, m_right), min(bottom + pad, m_bottom)])
     return finisher
 
 
@@ -181,7 +203,7 @@ def pinned_fonts_only(document, _pdf) -> None:
     if strays:
         raise BookError(f"the print edition needed the system font {strays[0]!r} for a character the "
                         "book's fonts lack", hint="run `build.py check` to find the character",
-                        rule="missing-glyph")
+                        rule="font-coverage")
 
 
 def write_pdf(lay: Layout, target: Path, edition: str = "print", finish=None, **options) -> None:
