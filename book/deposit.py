@@ -45,7 +45,6 @@ archival PDF/A-3 appears as soon as the ``archive`` edition is registered."""
 CHECKSUMS = ("sha256", "sha512")
 """Manifest algorithms: SHA-256 as RFC 8493 recommends, SHA-512 for the long term."""
 
-SOURCES = "data/sources"
 TEMPLATES_DIR = "templates"
 """Where the builder's templates go inside ``data/sources/``."""
 
@@ -122,7 +121,8 @@ def fill_payload(staging: Path, ms: Manuscript, built: list[Output], sources: di
     meta = ms.meta
     editions: list[Edition] = []
     (staging / "editions").mkdir()
-    for output in sorted((o for o in built if o.kind in DEPOSIT_EDITIONS), key=lambda o: DEPOSIT_EDITIONS.index(o.kind)):
+    ours = [o for o in built if o.kind in DEPOSIT_EDITIONS]
+    for output in sorted(ours, key=lambda o: DEPOSIT_EDITIONS.index(o.kind)):
         name = edition_file_name(meta, output.kind, output.path)
         target = staging / "editions" / name
         if output.kind == "web":
@@ -268,9 +268,11 @@ def main(argv: list[str]) -> int:
 
     p = argparse.ArgumentParser(
         prog="build.py deposit",
-        description="Build every edition and package them with the sources and catalogue records as a "
-                    "BagIt deposit: OUT/<slug>-deposit/ and OUT/<slug>-deposit.zip.",
-        epilog="example: python build.py deposit --out dist   then   python build.py verify dist/<slug>-deposit.zip")
+        description="Build every edition and package them with their sources and catalogue records as a\n"
+                    "BagIt deposit (RFC 8493): OUT/<slug>-deposit/ and OUT/<slug>-deposit.zip.",
+        epilog="examples:\n  python build.py deposit\n  python build.py verify dist/<slug>-deposit.zip\n\n"
+               "exit codes: 0 success, 1 the book has errors (nothing written), 2 bad usage",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--book", type=Path, default=Path("content"),
                    help="book.yaml or the folder holding it (default: content/)")
     p.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist/)")

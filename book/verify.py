@@ -79,8 +79,7 @@ def verify(path: Path, rebuild: bool = True, progress: Callable[[str], None] = l
             root, problems = unpack(path, Path(tmp))
             if problems or root is None:
                 return Report(problems)
-            report = verify_bag(root, rebuild, progress)
-            return report
+            return verify_bag(root, rebuild, progress)
     return Report([Problem("", "is neither a deposit (a folder or zip) nor an archival PDF")])
 
 
@@ -125,6 +124,9 @@ def unpack(archive: Path, dest: Path) -> tuple[Path | None, list[Problem]]:
 # ------------------------------------------------------------ the bag
 
 def verify_bag(root: Path, rebuild: bool = True, progress: Callable[[str], None] = lambda _s: None) -> Report:
+    """Check a deposit folder: fixity and completeness first (each problem naming its file),
+    bagit.py's own validation, the deposit's layout, then — only if all that passed, since a
+    damaged source cannot rebuild anything — the rebuild."""
     import bagit
 
     report = Report()
@@ -155,8 +157,7 @@ def verify_bag(root: Path, rebuild: bool = True, progress: Callable[[str], None]
                 and rel not in listed:
             say(Problem(rel, "is not in the tag manifest (an unexpected file)"))
     for rel, hashes in sorted(bag.entries.items()):
-        say_all = _fixity(root, _posix(rel), hashes)
-        report.problems.extend(say_all)
+        report.problems.extend(_fixity(root, _posix(rel), hashes))
     if report.problems:
         return report
     try:
@@ -382,8 +383,8 @@ def main(argv: list[str]) -> int:
 
     p = argparse.ArgumentParser(
         prog="build.py verify",
-        description="Check a deposit (its folder or zip) or an archival PDF: every checksum, that no file "
-                    "is missing or added, and that the sources inside rebuild byte-identical editions.",
+        description="Check a deposit (its folder or zip) or an archival PDF: every checksum, that no\n"
+                    "file is missing or added, and that the sources inside rebuild byte-identical editions.",
         epilog="examples:\n  python build.py verify dist/<slug>-deposit.zip\n"
                "  python build.py verify dist/<slug>-deposit --no-rebuild\n"
                "  python build.py verify dist/<slug>-archival.pdf\n\n"

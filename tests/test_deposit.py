@@ -420,3 +420,14 @@ def test_a_deposit_built_with_source_date_epoch_records_it_and_verifies(made: Pa
     assert (bag / f"data/editions/{SLUG}.epub").read_bytes() != (made / f"{SLUG}-deposit/data/editions/{SLUG}.epub").read_bytes()
     proc = run_build("verify", str(bag))
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_book_with_errors_makes_no_deposit(tmp_path: Path):
+    book = copy_fixture("basic", tmp_path)
+    (book / "chapters/beta.md").unlink()
+    out = tmp_path / "dist"
+    proc = run_build("deposit", "--book", str(book), "--out", str(out))
+    assert proc.returncode == 1
+    assert "chapters/beta.md" in proc.stderr and "no deposit was written" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (out / f"{SLUG}-deposit").exists() and not (out / f"{SLUG}-deposit.zip").exists()
