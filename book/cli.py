@@ -13,9 +13,7 @@ import time
 from pathlib import Path
 
 from .build import EDITIONS, Options, build
-from .errors import BookError
-from .lock import interruptible
-from .progress import reporter, stage_count
+from .progress import reporter, run_reported, stage_count
 
 DESCRIPTION = """\
 Build a book written in Markdown and YAML into a print PDF, an EPUB 3 and a web edition.
@@ -101,22 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     show = reporter(args.quiet, args.verbose)
     show.begin(stage_count(editions))
-    try:
-        with interruptible():  # kill -TERM unwinds like Ctrl-C: temporary files go, old editions stay
-            outputs = build(options, show.stage)
-    except BookError as exc:
-        show.end()
-        if args.debug:
-            raise
-        print(exc.format(Path.cwd()), file=sys.stderr)
-        count = len(getattr(exc, "errors", (exc,)))
-        print(f"{count} error{'s' if count != 1 else ''}; nothing was written.", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt as exc:
-        show.end()
-        print("interrupted; the previous outputs are unchanged.", file=sys.stderr)
-        return 128 + getattr(exc, "signum", 2)  # the shell's convention: 130 for Ctrl-C, 143 for TERM
-    show.end()
+    code, outputs = run_reported(show, args.debug, lambda: build(options, show.stage))
+    if code:
+        return code
     for o in outputs:
         show.output(o)
     show.message(f"built {len(outputs)} edition{'s' if len(outputs) != 1 else ''} in {time.perf_counter() - start:.1f} s")

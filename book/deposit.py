@@ -264,7 +264,7 @@ def main(argv: list[str]) -> int:
     import argparse
     import time
 
-    from .progress import reporter, stage_count
+    from .progress import reporter, run_reported, stage_count
 
     p = argparse.ArgumentParser(
         prog="build.py deposit",
@@ -283,21 +283,10 @@ def main(argv: list[str]) -> int:
     start = time.perf_counter()
     show = reporter(args.quiet, args.verbose)
     show.begin(stage_count(tuple(e for e in DEPOSIT_EDITIONS if e in EDITIONS)) + 4)
-    try:
-        outputs = deposit(Options(book=args.book, out=args.out), show.stage)
-    except BookError as exc:
-        show.end()
-        if args.debug:
-            raise
-        print(exc.format(Path.cwd()), file=sys.stderr)
-        count = len(getattr(exc, "errors", (exc,)))
-        print(f"{count} error{'s' if count != 1 else ''}; no deposit was written.", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        show.end()
-        print("interrupted; the previous deposit is unchanged.", file=sys.stderr)
-        return 130
-    show.end()
+    code, outputs = run_reported(show, args.debug, lambda: deposit(Options(book=args.book, out=args.out), show.stage),
+                                 failed="no deposit was written", kept="the previous deposit is unchanged")
+    if code:
+        return code
     for output in outputs:
         show.output(output)
     show.message(f"deposit made and validated in {time.perf_counter() - start:.1f} s")

@@ -18,9 +18,12 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import Callable, TextIO, TypeVar
 
+from .errors import BookError
 from .publish import Output
+
+T = TypeVar("T")
 
 STAGES_PER_EDITION = {"pdf": 2, "archive": 1, "epub": 1, "web": 1}
 """About how many progress() calls build() makes per edition (plus one to load): sizes the bar,
@@ -133,3 +136,30 @@ def reporter(quiet: bool = False, verbose: bool = False, stream: TextIO | None =
 
 def stage_count(editions: tuple[str, ...]) -> int:
     return 1 + sum(STAGES_PER_EDITION.get(e, 1) for e in editions)
+
+
+def run_reported(show: Plain, debug: bool, work: Callable[[], T], failed: str = "nothing was written",
+                 kept: str = "the previous outputs are unchanged") -> tuple[int, T | None]:
+    """Run one command's ``work`` the way every command ends: a BookError printed as
+    ``file:line:col`` with its count and ``failed``, exit 1 (a traceback only with
+    ``--debug``); Ctrl-C or ``kill -TERM`` unwinding cleanly, saying ``kept``, with 130 or
+    143; otherwise 0 and the result."""
+    from .lock import interruptible
+
+    try:
+        with interruptible():
+            result = work()
+    except BookError as exc:
+        show.end()
+        if debug:
+            raise
+        print(exc.format(Path.cwd()), file=sys.stderr)
+        count = len(getattr(exc, "errors", (exc,)))
+        print(f"{count} error{'s' if count != 1 else ''}; {failed}.", file=sys.stderr)
+        return 1, None
+    except KeyboardInterrupt as exc:
+        show.end()
+        print(f"interrupted; {kept}.", file=sys.stderr)
+        return 128 + getattr(exc, "signum", 2), None  # the shell's convention: 130 Ctrl-C, 143 TERM
+    show.end()
+    return 0, result

@@ -266,7 +266,7 @@ def main(argv: list[str]) -> int:
     from ..build import write_checksums
     from ..load import load_book
     from ..lock import output_folder
-    from ..progress import reporter
+    from ..progress import reporter, run_reported
     from ..resolve import resolve
 
     p = parser()
@@ -277,11 +277,11 @@ def main(argv: list[str]) -> int:
         p.error("name the chapters to print (see --list), or give --all")
     start = time.perf_counter()
     show = reporter(args.quiet, args.verbose)
-    try:
+
+    def work():
         book = load_book(args.book)
         if args.list:
-            sys.stdout.write(list_chapters(book))
-            return 0
+            return book, None, None
         paper = args.paper or paper_named(book.meta.print.handout_paper)
         selections = [(c,) for c in book.chapters] if args.all else [select(book, args.ids)]
         show.begin(1 + len(selections))
@@ -295,19 +295,15 @@ def main(argv: list[str]) -> int:
                 show.stage(f"lay out {stem([c.source for c in ms.chapters])}")
                 outputs += publisher.publish(ms, args.out)
             write_checksums(args.out)
-    except BookError as exc:
-        show.end()
-        if args.debug:
-            raise
-        print(exc.format(Path.cwd()), file=sys.stderr)
-        count = len(getattr(exc, "errors", (exc,)))
-        print(f"{count} error{'s' if count != 1 else ''}; nothing was written.", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        show.end()
-        print("interrupted; the previous handouts are unchanged.", file=sys.stderr)
-        return 130
-    show.end()
+        return book, paper, outputs
+
+    code, result = run_reported(show, args.debug, work, kept="the previous handouts are unchanged")
+    if code:
+        return code
+    book, paper, outputs = result
+    if outputs is None:
+        sys.stdout.write(list_chapters(book))
+        return 0
     for o in outputs:
         show.output(o)
     what = "booklet" if args.booklet else "handout"
