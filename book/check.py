@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BookError
+from .index import index_problems
 from .lint import WARNINGS, lint_book
 from .load import MAX_CHAPTER_BYTES, load_book
 from .resolve import resolve
@@ -49,7 +50,8 @@ def check(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES) -> Report:
     except BookError as exc:  # no book.yaml, or one that is not YAML: nothing else can be read
         return Report(_tidy([*getattr(exc, "errors", (exc,))]), 0)
     try:
-        resolve(book, collect=problems)
+        ms = resolve(book, collect=problems)
+        problems += index_problems(book, ms.index)
     except BookError as exc:
         problems.extend(getattr(exc, "errors", (exc,)))
     problems += lint_book(book)

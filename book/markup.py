@@ -18,9 +18,13 @@ from typing import Any, Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .cite.syntax import citation_plugin
+
+SPAN_ATTRIBUTES = ("class", "lang", "term", "see", "see-also")
+"""What a ``[text]{...}`` span may say: classes and a language for any span, the rest for index marks."""
 
 QUOTES = {
     "en": "“”‘’", "de": "„“‚‘", "fr": ["«\u202f", "\u202f»", "“", "”"], "ru": "«»„“", "es": "«»“”",
@@ -36,6 +40,9 @@ def parser(lang: str) -> MarkdownIt:
     md.enable(["replacements", "smartquotes", "table", "strikethrough"])
     md.use(footnote_plugin)
     md.use(citation_plugin)
+    # Pandoc's bracketed spans, for index marks: [Litvinov]{.index term="Litvinov, Maxim"}. Only spans
+    # (attributes after links, images or code stay plain text), and only these attributes.
+    md.use(attrs_plugin, spans=True, after=(), allowed=SPAN_ATTRIBUTES)
     # markdown-it's validateLink would quietly print a javascript:, file: or data: link as
     # plain text; let every target through so that resolve refuses it with file and line.
     md.validateLink = lambda _url: True
@@ -166,7 +173,30 @@ def install_rules(md: MarkdownIt) -> None:
         cls = f' class="language-{escape(info[0])}"' if info else ""
         return f"<pre><code{cls}>{escape(tokens[idx].content)}</code></pre>\n"
 
+    def span_open(self, tokens, idx, options, env):
+        # An index span that resolve did not turn into a mark (in a title) is plain text.
+        classes = str(tokens[idx].attrGet("class") or "").split()
+        plain = "index" in classes
+        env.setdefault("spans", []).append(plain)
+        if plain:
+            return ""
+        attrs = "".join(f' {name}="{escape(str(tokens[idx].attrGet(name)))}"' for name in ("class", "lang")
+                        if tokens[idx].attrGet(name))
+        return f"<span{attrs}>"
+
+    def span_close(self, tokens, idx, options, env):
+        stack = env.get("spans") or [False]
+        return "" if stack.pop() else "</span>"
+
+    def index_open(self, tokens, idx, options, env):
+        ident = tokens[idx].meta.get("id", "")
+        return f'<span class="index-mark" id="{escape(ident)}">' if ident else ""
+
+    def index_close(self, tokens, idx, options, env):
+        return "</span>" if tokens[idx].meta.get("id") else ""
+
     rules = {
+        "span_open": span_open, "span_close": span_close, "index_open": index_open, "index_close": index_close,
         "heading_open": heading_open, "link_open": link_open, "image": image,
         "paragraph_open": paragraph_open, "paragraph_close": paragraph_close,
         "footnote_ref": footnote_ref, "citation": citation,

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:
+    from .index import BookIndex
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,25 @@ class Part:
 
 
 @dataclass(frozen=True)
+class IndexTerm:
+    """One term of the ``index:`` list in book.yaml (a sub-entry is a term of its own)."""
+
+    path: tuple[str, ...]
+    """The entry as printed, then its sub-entries: ``("Treaties", "Rapallo")``."""
+    aliases: tuple[str, ...] = ()
+    """Other forms of the term that the builder finds in the text ("Litvinov" for "Litvinov, Maxim")."""
+    see: str = ""
+    """A cross-reference instead of page numbers: the entry the reader should look up."""
+    see_also: tuple[str, ...] = ()
+    sort: str = ""
+    """How the entry sorts, when not as printed ("Stalin" for "Stalin, Joseph")."""
+    find: bool = True
+    """Whether the builder looks for the term in the text (false: only spans mark it)."""
+    line: int = 0
+    """Line of the term in book.yaml."""
+
+
+@dataclass(frozen=True)
 class Book:
     """A loaded, validated book: the output of the load stage."""
 
@@ -127,7 +149,8 @@ class Book:
     body: tuple[Chapter | Part, ...]
     """Chapters outside parts and parts, in reading order."""
     back: tuple[Chapter, ...]
-    index_terms: tuple[Mapping[str, Any], ...] = ()
+    index_terms: tuple[IndexTerm, ...] = ()
+    """The ``index:`` list of book.yaml, in order."""
 
     @property
     def chapters(self) -> tuple[Chapter, ...]:
@@ -245,6 +268,8 @@ class Manuscript:
     assets: tuple[Asset, ...]
     anchor_owner: Mapping[str, str]
     """Which document (chapter id, or ``references``) holds each anchor id."""
+    index: "BookIndex | None" = None
+    """The back-of-book index: its entries and every marked spot (:mod:`book.index`)."""
 
     @property
     def meta(self) -> Metadata:

@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterator
 from .model import Manuscript
 from .publish import write_atomic
 
-FORMAT = 1
+FORMAT = 2
 """Bump when the meaning of a cached map changes."""
 
 IMAGE = "\0"
@@ -136,11 +136,12 @@ def from_layout(ms: Manuscript, lay: Any, key: str) -> PageMap:
     from weasyprint.formatting_structure import boxes
 
     pages = lay.document.pages
-    body = _body_element(pages)
     known = unit_ids(ms)
     units: dict[int, str] = {}
     texts: dict[str, str] = {}
-    for element in body.iter() if body is not None else ():
+    # The index is laid out on its own after the book (publish/index_pages.py): its <body> comes
+    # first here, so that its section, not the book's empty placeholder, is the index's unit.
+    for element in (e for body in reversed(_body_elements(pages)) for e in body.iter()):
         ident = element.get("id") if isinstance(element.tag, str) else None
         if ident in known and ident not in texts:
             units[id(element)] = ident
@@ -162,18 +163,22 @@ def from_layout(ms: Manuscript, lay: Any, key: str) -> PageMap:
 def unit_ids(ms: Manuscript) -> set[str]:
     """Ids of the sections a page position is given in: every chapter, part and the references,
     and the front pages every edition has (whichever of them an edition has)."""
+    from .index import INDEX_ID
     from .resolve import REFERENCES_ID
     return ({ch.id for ch in ms.chapters} | {part.id for part in ms.parts}
-            | {REFERENCES_ID, "half-title", "title-page", "copyright", "contents"})
+            | {REFERENCES_ID, INDEX_ID, "half-title", "title-page", "copyright", "contents"})
 
 
-def _body_element(pages) -> Any:
+def _body_elements(pages) -> list[Any]:
+    """Every distinct ``<body>`` the pages were laid out from, in page order."""
+    found: dict[int, Any] = {}
     for page in pages:
         root = page._page_box.children[0]
         for box in getattr(root, "children", ()):
             if box.element is not None and local_name(box.element.tag) == "body":
-                return box.element
-    return None
+                found.setdefault(id(box.element), box.element)
+                break
+    return list(found.values())
 
 
 def _laid_out(box, unit: str, units: dict[int, str], boxes) -> Iterator[tuple[str, str, str]]:

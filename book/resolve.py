@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it.token import Token
 
-from . import markup
+from . import index, markup
 from .cite.bibliography import Bibliography, check_keys, load_bibliography
 from .cite.format import format_citations, load_style
 from .cite.syntax import Citation
@@ -99,6 +99,13 @@ def resolve(book: Book, chapters: tuple[str, ...] | None = None,
         p.citations.extend((t, t.meta["citation"]) for t in _reading_order_citations(tokens))
         parsed.append(p)
 
+    # Pass 1b: index marks, once every heading id of the book is taken (book.index_marks).
+    finder = index.Finder(book.index_terms)
+    marking = index.Marking()
+    for p in parsed:
+        index.mark_chapter(p.chapter, p.tokens, finder, p.heading_ids, used_ids, marking)
+    errors.extend(marking.errors)
+
     by_path = {c.path.resolve(): c for c in book.chapters}
     slug_maps = {p.chapter.id: p.slug_to_id for p in parsed}
     anchor_owner: dict[str, str] = {}
@@ -106,6 +113,8 @@ def resolve(book: Book, chapters: tuple[str, ...] | None = None,
         anchor_owner[p.chapter.id] = p.chapter.id
         for h in p.headings:
             anchor_owner[h.id] = p.chapter.id
+    for mark in marking.marks:
+        anchor_owner[mark.id] = mark.chapter
 
     # Pass 2: citations, all at once.
     try:
@@ -176,6 +185,7 @@ def resolve(book: Book, chapters: tuple[str, ...] | None = None,
         book=book, front=chapters_of(book.front), body=tuple(body), back=chapters_of(book.back),
         references=references, references_title=book.meta.references_title or ("Bibliography" if note_style else "References"),
         assets=tuple(sorted(assets.values(), key=lambda a: a.href)), anchor_owner=dict(anchor_owner),
+        index=index.build_index(book, marking),
     )
 
 
@@ -339,7 +349,9 @@ def _render_chapter(md, book: Book, p: _Parsed, by_path, slug_maps, anchor_owner
             errors.append(exc)
             return ("", alt, "")
         if not path.is_file():
-            errors.append(BookError(f"image '{src}' does not exist", ch.path, where(token), 1,
+            problem = ("is a folder, not an image" if path.is_dir() else
+                       "is a link to a file that does not exist" if path.is_symlink() else "does not exist")
+            errors.append(BookError(f"image '{shown(src)}' {problem}", ch.path, where(token), 1,
                                     "check the path; it is relative to this chapter file", "missing-image"))
             return ("", alt, "")
         media = IMAGE_TYPES.get(path.suffix.lower())

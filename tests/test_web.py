@@ -26,7 +26,7 @@ def url(web: Path, page: str) -> str:
 
 def test_every_page_and_the_stylesheet_pass_the_nu_html_checker(web, tmp_path):
     pages = sorted(str(p) for p in web.glob("*.html"))
-    assert len(pages) == 25  # contents, 22 chapters, references, search: nothing missing
+    assert len(pages) == 26  # contents, 22 chapters, references, index, search: nothing missing
     basic = copy_fixture("basic", tmp_path)  # footnotes, figures, parts: what the sample book lacks
     assert run_build("web", "--book", str(basic), "--out", str(tmp_path / "dist")).returncode == 0
     pages += sorted(str(p) for p in (tmp_path / "dist" / "web").glob("*.html"))
@@ -170,5 +170,5 @@ def test_the_web_edition_is_byte_reproducible(web, tmp_path):
 def test_build_reports_the_web_folder_with_size_and_pages(tmp_path):
     proc = run_build("web", "--out", str(tmp_path), env={"CI": "true"})
     assert proc.returncode == 0, proc.stderr
-    assert re.search(rf"^web\s+\S*{re.escape(tmp_path.name)}/web/\s+[\d.]+ MB\s+25 pages$", proc.stderr, re.M), \
+    assert re.search(rf"^web\s+\S*{re.escape(tmp_path.name)}/web/\s+[\d.]+ MB\s+26 pages$", proc.stderr, re.M), \
         proc.stderr

@@ -80,6 +80,8 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
     install()
     from . import speedups
     speedups.install()  # after fontsubset: font cleaning and page references that scale with the book
+    from . import linebreak
+    linebreak.install()  # a line that fits without its trailing space, before an inline element, fits
 
     roots = _allowed_roots(ms)
     refused: list[str] = []

@@ -21,6 +21,7 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
+from ..index import view
 from ..model import Manuscript, ResolvedChapter, ResolvedPart
 from ..render import FONT_CREDITS, TEMPLATES, Document, environment, fonts, is_part, retarget
 from ..resolve import REFERENCES_ID
@@ -108,6 +109,10 @@ def render_pages(ms: Manuscript, templates: Path = TEMPLATES) -> tuple[Document,
         else:
             docs.append(page("chapter.html", ident, title, "chapter", prev=prev, next=nxt, chapter=ch,
                              part_title=part_titles.get(ch.part_id, "")))
+    if ms.index is not None and ms.index.groups:
+        # Not index.html: that is the contents page. Locators are the marks, numbered in reading order.
+        docs.append(page("book-index.html", "book-index", "Index", "index", prev=None, next=None,
+                         book_index=view(ms.index, None), titles={ch.id: ch.title_text for ch in ms.chapters}))
     docs.append(page("search.html", "search", "Search", "search", prev=None, next=None))
     return tuple(docs)
 

@@ -1,0 +1,138 @@
+"""Two costs of writing a PDF with WeasyPrint 70 that grow faster than the book, removed.
+
+Each replaces a WeasyPrint or pydyf internal with code that does the same
+work in less time (``tests/test_perf_means.py`` checks that it is the same);
+:func:`install` applies them once per process, before the first PDF is written.
+
+**Embedded fonts.** For each variable face it embeds, WeasyPrint subsets the
+font keeping every glyph id (the page content refers to glyphs by their id
+in the original font) and then asks fontTools' instancer for a static
+instance at the face's weight. Both steps walk every glyph of the font —
+some 3,200 in EB Garamond, of which a book uses a few hundred — and together
+they were a third of writing the sample book's PDF. Here the subset keeps only
+the glyphs used, in a compact font, the instancer pins that small font, and the
+result is spread back over the original glyph ids (empty glyphs elsewhere,
+trailing ones dropped, as fontTools' ``retain_gids`` does). The outlines and
+advance widths are the instancer's own, glyph for glyph. The cleaned font is
+kept on the ``Font`` object, so the archival PDF, written from the same layout
+after the print PDF, reuses it instead of cleaning again.
+
+**Page references.** ``pydyf.PDF.page_references`` rebuilds the tuple of all
+page references on every access, and WeasyPrint's tagging reads it once per
+tagged element: pages × elements, a fifth of writing a 550-page PDF and
+quadratic beyond. It is cached here until a page is added.
+"""
+
+from __future__ import annotations
+
+import io
+
+from .fontsubset import _DROP
+
+_installed = False
+WEASYPRINT_CLEAN = None
+"""WeasyPrint's own ``Font.clean``, once :func:`install` has replaced it (tests compare the two)."""
+PYDYF_PAGE_REFERENCES = None
+"""pydyf's own ``PDF.page_references`` property, once replaced."""
+
+
+def install() -> None:
+    """Patch WeasyPrint's font cleaning and pydyf's page references (idempotent)."""
+    global _installed, WEASYPRINT_CLEAN, PYDYF_PAGE_REFERENCES
+    if _installed:
+        return
+    import pydyf
+    from weasyprint.pdf import fonts
+
+    original_clean = WEASYPRINT_CLEAN = fonts.Font.clean
+    PYDYF_PAGE_REFERENCES = pydyf.PDF.page_references
+
+    def clean(self, to_unicode, hinting):
+        if self.png or self.svg or self.colr or not to_unicode or "glyf" not in self.tables:
+            return original_clean(self, to_unicode, hinting)  # bitmap, colour or CFF fonts: WeasyPrint's way
+        if not hasattr(self, "_book_original"):
+            self._book_original = self.file_content
+        key = (tuple(sorted(to_unicode)), bool(hinting), tuple(sorted(self.missing)))
+        done = getattr(self, "_book_cleaned", None)
+        if done is None or done[0] != key:
+            variations = instance_location(self) if "fvar" in self.tables else {}
+            done = (key, clean_font(self._book_original, self.index, to_unicode, variations, hinting,
+                                    bool(self.missing)))
+            self._book_cleaned = done
+        self.file_content = done[1]
+
+    fonts.Font.clean = clean
+    pydyf.PDF.page_references = property(_page_references)
+    _installed = True
+
+
+def instance_location(font) -> dict[str, float]:
+    """Where on its axes WeasyPrint pins a variable face: its explicit variations, else the
+    weight, the size as optical size, the slant and italic of its style (as ``Font.clean`` does)."""
+    from fontTools.ttLib import TTFont
+
+    axes = {axis.axisTag: axis for axis in TTFont(io.BytesIO(font._book_original), fontNumber=font.index,
+                                                  lazy=True)["fvar"].axes}
+    location = dict(font.variations)
+    if "wght" in axes and "wght" not in location:
+        location["wght"] = font.weight
+    if "opsz" in axes and "opsz" not in location:
+        location["opsz"] = font.font_size
+    if "slnt" in axes and "slnt" not in location:
+        slnt = 0
+        if font.style == 1:
+            slnt = axes["slnt"].minValue if axes["slnt"].maxValue == 0 else axes["slnt"].maxValue
+        location["slnt"] = slnt
+    if "ital" in axes and "ital" not in location:
+        location["ital"] = int(font.style == 2)
+    return location
+
+
+def clean_font(data: bytes, index: int, gids, location: dict[str, float], hinting: bool,
+               notdef_outline: bool) -> bytes:
+    """The embedded font for glyph ids ``gids`` of the font ``data``: a static instance at
+    ``location`` (none for a static font), every glyph at its original id."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.tables import _g_l_y_f
+    from fontTools.varLib.instancer import instantiateVariableFont
+
+    font = TTFont(io.BytesIO(data), fontNumber=index, lazy=True, recalcTimestamp=False)
+    order = font.getGlyphOrder()
+    used = [g for g in gids if g < len(order)]
+    for tag in _DROP:  # text is shaped already; WeasyPrint drops these from embedded fonts anyway
+        if tag in font:
+            del font[tag]
+    options = subset.Options(
+        retain_gids=False, passthrough_tables=True, ignore_missing_glyphs=True, hinting=hinting,
+        desubroutinize=True, notdef_outline=notdef_outline, layout_closure=False,
+        recalc_timestamp=False, name_IDs=["*"], name_languages=["*"])
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(gids=used)
+    subsetter.subset(font)
+    if location and "fvar" in font:
+        font = instantiateVariableFont(font, location, static=True)
+    # Back to the original glyph ids: the compact font's glyphs (those used and the components
+    # of composite ones) keep their names. Glyphs after the last of them are dropped.
+    glyf, hmtx = font["glyf"], font["hmtx"]
+    position = {name: i for i, name in enumerate(order)}
+    order = order[: max(position[name] for name in glyf.glyphs) + 1]
+    glyphs = {name: glyf.glyphs[name] if name in glyf.glyphs else _g_l_y_f.Glyph() for name in order}
+    metrics = {name: hmtx.metrics.get(name, (0, 0)) for name in order}
+    font.setGlyphOrder(order)
+    glyf.glyphOrder = order
+    glyf.glyphs = glyphs
+    hmtx.metrics = metrics
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def _page_references(pdf) -> tuple[bytes, ...]:
+    """pydyf's ``page_references``, rebuilt only when a page was added since the last call."""
+    kids = pdf.pages["Kids"]
+    cached = pdf.__dict__.get("_book_page_references")
+    if cached is None or cached[0] != len(kids):
+        cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+        pdf.__dict__["_book_page_references"] = cached
+    return cached[1]
