@@ -1,5 +1,6 @@
 # `make` sets up .venv and builds the sample book (content/) into dist/.
 # `make test` sets up, installs the test tools and runs every test.
+# `make bench` sets up and measures build times (bench/run.py, about 10 minutes).
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -29,6 +30,10 @@ test-tools:
 
 test: $(TSTAMP) test-tools
 	$(PY) -m pytest -q
+
+# Times every edition against pandoc and WeasyPrint alone; writes bench/RESULTS.md (installs pandoc if missing).
+bench: setup
+	$(PY) bench/run.py
 
 clean:
 	rm -rf dist .pytest_cache

@@ -94,22 +94,35 @@ class Book:
     gen: Generated
     pandoc_md: Path
     bibliography: Path
-    print_html: Path
     work: Path
+    print_html: list[Path] = field(default_factory=list)
+    """What our build gave WeasyPrint: the book, then its index (for the floor)."""
+    previous: Path | None = None
+    """An output folder holding a finished build of this book (what it cached included)."""
     pages: int = 0
+    floor_pages: int = 0
+
+    @property
+    def out(self) -> Path:
+        return self.work / f"out-{self.gen.times}x"
 
 
-def prepare(times: int, work: Path) -> Book:
-    from book.build import Options, load_and_resolve
-    from book.render import render_print
-
+def prepare(times: int, work: Path, previous_build: bool) -> Book:
+    """Generate the book and pandoc's input; with ``previous_build``, build it once (untimed) to
+    keep the print HTML for the floor and an output folder to start EPUB-only builds from."""
     folder = work / f"book-{times}x"
     gen = make_book(ROOT / "content", folder, times)
     md, bib = pandoc_input(folder, work / f"pandoc-{times}x")
-    ms = load_and_resolve(Options(book=folder, out=work / "unused"))
-    html = work / f"print-{times}x.html"
-    html.write_text(render_print(ms), encoding="utf-8")
-    return Book(gen, md, bib, html, work)
+    book = Book(gen, md, bib, work)
+    if previous_build:
+        dump = work / f"print-{times}x"
+        book.previous = book.out / "previous"
+        run([PY, str(ROOT / "bench" / "capture.py"), str(dump), "--book", str(folder), "--out",
+             str(book.previous), "-q"], env={**os.environ, "CI": "1"})
+        book.print_html = sorted(dump.glob("print-*.html"), key=lambda p: int(p.stem.split("-")[1]))
+        if not 1 <= len(book.print_html) <= 2:
+            sys.exit(f"expected the book's print HTML and perhaps its index's, got {len(book.print_html)} documents")
+    return book
 
 
 # ------------------------------------------------------------------ tasks
@@ -139,45 +152,51 @@ def _fresh(folder: Path) -> Callable[[], None]:
     return lambda: shutil.rmtree(folder, ignore_errors=True)
 
 
-def _no_cache(folder: Path) -> Callable[[], None]:
-    return lambda: shutil.rmtree(folder / ".cache", ignore_errors=True)
+def _no_page_map(folder: Path) -> Callable[[], None]:
+    """Forget the print page map an earlier build cached, as an edit that moves page breaks does
+    (the EPUB's subset fonts stay cached: an edit rarely brings new characters)."""
+    def forget() -> None:
+        for path in (folder / ".cache").glob("pagemap-*.json"):
+            path.unlink()
+    return forget
 
 
-def tasks(book: Book, pandoc: str, csl: Path, full: bool) -> dict[str, Task]:
-    """Every contender for one book. ``full`` is false for the 40× book: all editions only."""
-    n = book.gen.times
-    out = book.work / f"out-{n}x"
+def tasks(book: Book, pandoc: str, csl: Path, full: bool, cold_epub: bool) -> dict[str, Task]:
+    """Every contender for one book. ``full`` is false for the 40× book: all editions only;
+    ``cold_epub`` adds the EPUB that has to lay the print edition out (as long as a PDF)."""
+    out = book.out
     env = {**os.environ, "CI": "1"}
     ours = [PY, str(ROOT / "build.py"), "--book", str(book.gen.folder), "-q", "--out"]
     t = {"all": Task("ours: all editions", ours + [str(out / "all")], env=env, before=_fresh(out / "all"))}
     if not full:
         return t
+    # Both EPUB-only builds start from a copy of a finished build, as a rebuild does.
+    for name in ("epub", "epub-cold"):
+        shutil.rmtree(out / name, ignore_errors=True)
+        shutil.copytree(book.previous, out / name)
     # pandoc finds `weasyprint` on PATH: ours, from the same virtual environment.
     penv = {**env, "PATH": f"{Path(PY).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     common = [pandoc, str(book.pandoc_md), "--from=markdown", "--standalone", "--toc", "--citeproc",
-              f"--bibliography={book.bibliography}", f"--csl={csl}"]
+              f"--bibliography={book.bibliography}"]
     t.update({
         "pdf": Task("ours: PDF", ours + [str(out / "pdf"), "pdf"], env=env, before=_fresh(out / "pdf")),
         "epub": Task("ours: EPUB, print layout unchanged", ours + [str(out / "epub"), "epub"], env=env),
-        "epub-cold": Task("ours: EPUB, print layout changed", ours + [str(out / "epub-cold"), "epub"], env=env,
-                          before=_no_cache(out / "epub-cold")),
         "web": Task("ours: web", ours + [str(out / "web"), "web"], env=env, before=_fresh(out / "web")),
-        "pandoc-pdf": Task("pandoc → PDF (WeasyPrint)", common + ["--pdf-engine=weasyprint", "-o",
-                           str(out / "pandoc.pdf")], cwd=book.gen.folder, env=penv),
-        "pandoc-epub": Task("pandoc → EPUB", common + ["-t", "epub3", "-o", str(out / "pandoc.epub")],
-                            cwd=book.gen.folder, env=penv),
-        "floor": Task("WeasyPrint floor (PDF)", [PY, str(ROOT / "bench" / "floor.py"), str(book.print_html),
-                      book.gen.folder.as_uri() + "/", str(out / "floor.pdf")], env=env),
+        "pandoc-pdf": Task("pandoc → PDF (WeasyPrint)", common + [f"--csl={csl}", "--pdf-engine=weasyprint",
+                           "-o", str(out / "pandoc.pdf")], cwd=book.gen.folder, env=penv),
+        "pandoc-epub": Task("pandoc → EPUB", common + [f"--csl={csl}", "-t", "epub3", "-o",
+                            str(out / "pandoc.epub")], cwd=book.gen.folder, env=penv),
+        "floor": Task("WeasyPrint floor (PDF)", [PY, str(ROOT / "bench" / "floor.py"), str(out / "floor.pdf"),
+                      book.gen.folder.as_uri() + "/", *map(str, book.print_html)], env=env),
     })
+    if cold_epub:
+        t["epub-cold"] = Task("ours: EPUB, print layout changed", ours + [str(out / "epub-cold"), "epub"],
+                              env=env, before=_no_page_map(out / "epub-cold"))
+        # What the CSL file costs pandoc: the same EPUB with pandoc's own (older) Chicago style.
+        t["pandoc-epub-own-csl"] = Task("pandoc → EPUB, its own CSL (for reference)",
+                                        common + ["-t", "epub3", "-o", str(out / "pandoc-own.epub")],
+                                        cwd=book.gen.folder, env=penv)
     return t
-
-
-def warm_epub_folder(task: Task, book: Book) -> None:
-    """The EPUB-only build measured 'print layout unchanged' finds the page map a previous
-    build of the same sources left: make that build once, untimed."""
-    folder = Path(task.argv[task.argv.index("--out") + 1])
-    run([PY, str(ROOT / "build.py"), "pdf", "--book", str(book.gen.folder), "--out", str(folder), "-q"],
-        env={**os.environ, "CI": "1"})
 
 
 def count_pages(pdf: Path) -> int:
@@ -185,17 +204,23 @@ def count_pages(pdf: Path) -> int:
     return len(PdfReader(pdf).pages)
 
 
-def measure_book(book: Book, pandoc: str, csl: Path, runs: int, full: bool) -> dict[str, Series]:
-    t = tasks(book, pandoc, csl, full)
-    if "epub" in t:
-        say(f"{book.gen.times}×: a PDF build for the EPUB's cached page map (untimed)")
-        warm_epub_folder(t["epub"], book)
+def measure_book(book: Book, pandoc: str, csl: Path, runs: int, full: bool, cold_epub: bool,
+                 more: Callable[[float], bool] = lambda _s: True) -> dict[str, Series]:
+    """Up to ``runs`` rounds of every task, interleaved; after each round ``more(seconds the
+    round took)`` says whether another fits in the time left."""
+    t = tasks(book, pandoc, csl, full, cold_epub)
     for i in range(runs):
-        for key, task in t.items():
+        began = time.perf_counter()
+        for task in t.values():
             s = task.measure()
-            say(f"{book.gen.times}× run {i + 1}/{runs}  {task.name:<36} {s.wall:7.2f} s  "
+            say(f"{book.gen.times}× run {i + 1}/{runs}  {task.name:<42} {s.wall:7.2f} s  "
                 f"cpu {s.cpu:7.2f} s  {s.rss_mb:6.0f} MB")
+        if i + 1 < runs and not more(time.perf_counter() - began):
+            say(f"{book.gen.times}×: stopping after {i + 1} runs to stay within the time budget")
+            break
     book.pages = _pages(book)
+    if "floor" in t:
+        book.floor_pages = count_pages(book.out / "floor.pdf")
     series = {k: task.series for k, task in t.items()}
     if full:
         series["pandoc"] = combined("pandoc → PDF, then EPUB", series["pandoc-pdf"], series["pandoc-epub"])
@@ -229,14 +254,17 @@ def measure_serve(book: Book, runs: int) -> Series | str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--runs", type=int, default=5, help="runs of each task at 1× and 10× (default 5)")
+    p.add_argument("--runs", type=int, default=5, help="rounds of every task at 1× and 10× (default 5)")
     p.add_argument("--big-runs", type=int, default=1, help="runs at 40× (default 1)")
     p.add_argument("--sizes", default="1,10,40", help="book lengths, comma-separated (default 1,10,40)")
     p.add_argument("--serve-runs", type=int, default=5, help="edits timed for serve (default 5)")
+    p.add_argument("--budget", type=float, default=570,
+                   help="seconds the whole benchmark may take: rounds at 10× stop early to keep to it "
+                        "(default 570; 0 for no limit)")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder (its path is printed)")
     args = p.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
 
     pandoc = ensure_pandoc()
     import yaml
@@ -249,14 +277,24 @@ def main(argv: list[str] | None = None) -> int:
     say(f"working in {work}")
     results: dict[int, tuple[Book, dict[str, Series]]] = {}
     serve: Series | str = "not measured (no 10× book in this run)"
+    all_per_page: list[float] = []  # seconds a page of the all-editions build, to foresee the 40× run
+
+    def more(n: int, round_seconds: float) -> bool:
+        if not args.budget or n <= 1:
+            return True  # the 1× rounds are the baseline of everything: always all of them
+        still = sum(all_per_page[-1] * 1.3 * _pages_of(k) for k in sizes if k > n) + 30
+        return time.perf_counter() - START + round_seconds + still < args.budget
+
     try:
         for n in sizes:
-            say(f"{n}×: generating the book and its pandoc input")
-            book = prepare(n, work)
             full = n <= 10
+            say(f"{n}×: generating the book and its pandoc input" + (", building it once (untimed)" if full else ""))
+            book = prepare(n, work, previous_build=full)
             runs = args.runs if full else args.big_runs
-            results[n] = (book, measure_book(book, pandoc, csl, runs, full))
-            say(f"{n}×: {book.pages} pages")
+            results[n] = (book, measure_book(book, pandoc, csl, runs, full, cold_epub=n == 1,
+                                             more=lambda s, n=n: more(n, s)))
+            all_per_page.append(results[n][1]["all"].wall / max(book.pages, 1))
+            say(f"{n}×: {book.pages} pages" + (f" (the floor's: {book.floor_pages})" if book.floor_pages else ""))
             if n == 10:
                 say("10×: serve, one chapter edited, rebuilt")
                 serve = measure_serve(book, args.serve_runs)
@@ -269,12 +307,17 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     info["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     info["elapsed"] = f"{time.perf_counter() - START:.0f}"
-    info["runs"] = f"{args.runs} at 1× and 10×, {args.big_runs} at 40×"
+    info["runs"] = ", ".join(f"{len(s['all'])} at {n}×" for n, (_b, s) in results.items())
     targets = Targets.evaluate(results, serve)
     text = write_results(args.out, info, results, serve, targets)
     print()
     print(text)
     return 0
+
+
+def _pages_of(times: int) -> int:
+    """About how many pages the sample book makes at ``times`` its length (for planning only)."""
+    return 12 + 55 * times
 
 
 if __name__ == "__main__":

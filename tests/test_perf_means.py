@@ -1,0 +1,206 @@
+"""The means that keep builds fast, guarded without timing anything (``make bench`` times them).
+
+* A build without a PDF never imports WeasyPrint (about a second of imports).
+* The print edition is laid out once; the archival PDF is written from that layout.
+* Editions built side by side in forked processes give the same bytes as in series, and a
+  child's error reaches the author as the same error.
+* The faster font cleaning embeds the same glyphs as WeasyPrint's own; the cached page
+  references are pydyf's.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_fixture, require, run_build
+
+PROBE = """
+import json, sys
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from book.build import Options, build
+build(Options(book=Path({book!r}), out=Path({out!r}), editions=tuple({editions!r})))
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] == "weasyprint")))
+"""
+
+
+def _weasyprint_modules(book: Path, out: Path, editions: tuple[str, ...]) -> list[str]:
+    """The weasyprint modules a fresh process has imported after building ``editions``."""
+    code = PROBE.format(root=str(ROOT), book=str(book), out=str(out), editions=list(editions))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def basic(tmp_path_factory) -> Path:
+    return copy_fixture("basic", tmp_path_factory.mktemp("perf"))
+
+
+def test_a_web_build_does_not_import_weasyprint(basic, tmp_path):
+    assert _weasyprint_modules(basic, tmp_path / "out", ("web",)) == []
+
+
+def test_an_epub_build_with_an_unchanged_print_layout_does_not_import_weasyprint(basic, tmp_path):
+    out = tmp_path / "out"
+    assert "weasyprint" in _weasyprint_modules(basic, out, ("pdf",)), "the probe does see WeasyPrint"
+    assert _weasyprint_modules(basic, out, ("epub",)) == [], "the page map should come from the cache"
+
+
+def test_the_archival_pdf_is_written_from_the_print_layout(basic, tmp_path):
+    """One call to WeasyPrint's layout for both PDFs, and the same page content in both."""
+    from pypdf import PdfReader
+
+    code = f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+import weasyprint
+from pathlib import Path
+from book.build import Options, build
+calls = []
+render = weasyprint.HTML.render
+def counted(self, *args, **kwargs):
+    calls.append(1)
+    return render(self, *args, **kwargs)
+weasyprint.HTML.render = counted
+build(Options(book=Path({str(basic)!r}), out=Path({str(tmp_path / 'out')!r}), editions=("pdf", "archive")))
+print(len(calls))
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[-1] == "1", "the print edition was laid out more than once"
+    printed = PdfReader(next((tmp_path / "out").glob("*[!l].pdf")))
+    archival = PdfReader(next((tmp_path / "out").glob("*-archival.pdf")))
+    assert len(printed.pages) == len(archival.pages) > 1
+    for a, b in zip(printed.pages, archival.pages):
+        assert a.get_contents().get_data() == b.get_contents().get_data()
+
+
+def test_editions_built_side_by_side_are_the_editions_built_in_series(basic, tmp_path):
+    side, series = tmp_path / "side", tmp_path / "series"
+    said = {}
+    for out, jobs in ((side, "2"), (series, "1")):
+        proc = run_build("--book", str(basic), "--out", str(out), "-v", env={"BOOK_JOBS": jobs, "CI": "1"})
+        assert proc.returncode == 0, proc.stderr
+        said[jobs] = proc.stdout + proc.stderr
+    assert "beside the print edition" in said["2"] and "beside" not in said["1"]
+    sums = (side / "SHA256SUMS").read_text()
+    assert {line.split()[1] for line in sums.splitlines()} >= {"the-test-book.pdf", "the-test-book.epub"}
+    assert sums == (series / "SHA256SUMS").read_text()
+    assert not list(side.glob(".*.tmp")) and not list(side.glob("*/.*.tmp")), "temporary files left behind"
+
+
+def test_a_forked_job_reports_back_like_the_parent_would(tmp_path):
+    """Files a child stages are committed with the build; its BookError is raised as itself;
+    a bug comes back with its traceback; a failed child's temporary files are gone."""
+    from book import parallel
+    from book.errors import BookError
+    from book.lock import output_folder
+    from book.publish import Output, write_atomic
+
+    out = tmp_path / "out"
+
+    def good(receive):
+        write_atomic(out / "child.txt", receive().encode())
+        return [Output(out / "child.txt", "test")]
+
+    with output_folder(out):
+        child = parallel.Forked(good, "a test file")
+        child.send("written by the child")
+        assert child.result() == [Output(out / "child.txt", "test")]
+        assert not (out / "child.txt").exists(), "committed only with the build"
+    assert (out / "child.txt").read_text() == "written by the child"
+
+    def mistake(_receive):
+        write_atomic(out / "half.txt", b"half")
+        raise BookError("a mistake in the book", tmp_path / "book.yaml", 3, 4, "fix it", rule="test")
+
+    def bug(_receive):
+        return 1 / 0
+
+    with pytest.raises(BookError) as caught, output_folder(out):
+        parallel.Forked(mistake, "a failing file").result()
+    assert caught.value.line == 3 and caught.value.hint == "fix it" and type(caught.value) is BookError
+    assert not (out / "half.txt").exists() and not list(out.glob(".half.txt.*"))
+    with pytest.raises(parallel.ChildError, match="ZeroDivisionError"), output_folder(out):
+        parallel.Forked(bug, "a buggy file").result()
+
+
+def test_a_cancelled_child_is_stopped_and_cleans_up(tmp_path):
+    from book import parallel
+    from book.lock import output_folder
+    from book.publish import write_atomic
+
+    out = tmp_path / "out"
+
+    def waits(receive):
+        write_atomic(out / "never.txt", b"x")
+        receive()  # never sent: the parent fails first
+        return []
+
+    with pytest.raises(RuntimeError, match="the parent failed"), output_folder(out):
+        child = parallel.Forked(waits, "a waiting file")
+        try:
+            raise RuntimeError("the parent failed")
+        except BaseException:
+            child.cancel()
+            raise
+    assert not list(out.glob(".never.txt.*")) and not (out / "never.txt").exists()
+
+
+def test_our_font_cleaning_embeds_the_glyphs_weasyprint_would(basic, tmp_path):
+    """The same pages, pixel for pixel, with WeasyPrint's own font cleaning and with ours."""
+    require("pdftoppm", "poppler-utils")
+    from PIL import Image, ImageChops
+
+    code = f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+from pathlib import Path
+from book.build import Options, load_and_resolve
+from book.publish import speedups
+from book.publish.pdf import layout
+from weasyprint.pdf import fonts
+ms = load_and_resolve(Options(book=Path({str(basic)!r}), out=Path({str(tmp_path)!r})))
+lay = layout(ms)
+ours = fonts.Font.clean
+assert ours is not speedups.WEASYPRINT_CLEAN, "speedups are installed by layout()"
+lay.document.write_pdf({str(tmp_path / 'ours.pdf')!r})
+fonts.Font.clean = speedups.WEASYPRINT_CLEAN
+lay2 = layout(ms)
+lay2.document.write_pdf({str(tmp_path / 'theirs.pdf')!r})
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    for name in ("ours", "theirs"):
+        subprocess.run(["pdftoppm", "-r", "110", "-png", str(tmp_path / f"{name}.pdf"), str(tmp_path / name)],
+                       check=True)
+    ours = sorted(tmp_path.glob("ours-*.png"))
+    assert ours and len(ours) == len(list(tmp_path.glob("theirs-*.png")))
+    for page in ours:
+        theirs = page.with_name(page.name.replace("ours-", "theirs-"))
+        a, b = Image.open(page).convert("RGB"), Image.open(theirs).convert("RGB")
+        assert ImageChops.difference(a, b).getbbox() is None, f"{page.name} differs"
+    # And ours is smaller than the variable font: it was subset and instanced.
+    pdffonts = subprocess.run(["pdffonts", str(tmp_path / "ours.pdf")], capture_output=True, text=True).stdout
+    assert "CID TrueType" in pdffonts and " yes yes yes " in pdffonts
+
+
+def test_cached_page_references_are_pydyfs():
+    import pydyf
+
+    from book.publish import speedups
+    speedups.install()
+    pdf = pydyf.PDF()
+    seen = []
+    for _ in range(5):
+        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+        pdf.add_object(pydyf.Dictionary({}))
+        seen.append(pdf.page_references)
+        assert pdf.page_references == speedups.PYDYF_PAGE_REFERENCES.fget(pdf)
+    assert [len(refs) for refs in seen] == [1, 2, 3, 4, 5]
