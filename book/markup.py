@@ -57,7 +57,9 @@ def slugify(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = "".join(c for c in text if c.isalnum() or c in " -_." or unicodedata.category(c) == "Mn")
     text = re.sub(r"\s+", "-", text.strip())
-    text = re.sub(r"^[^a-z]+", "", text)
+    # Like pandoc, an id starts at the first letter: any letter, "Łódź" keeps its "Ł".
+    first_letter = next((i for i, c in enumerate(text) if c.isalpha()), len(text))
+    text = text[first_letter:]
     return text or "section"
 
 
