@@ -205,9 +205,9 @@ def count_pages(pdf: Path) -> int:
 
 
 def measure_book(book: Book, pandoc: str, csl: Path, runs: int, full: bool, cold_epub: bool,
-                 more: Callable[[float], bool] = lambda _s: True) -> dict[str, Series]:
-    """Up to ``runs`` rounds of every task, interleaved; after each round ``more(seconds the
-    round took)`` says whether another fits in the time left."""
+                 more: Callable[[int, float], bool] = lambda _n, _s: True) -> dict[str, Series]:
+    """Up to ``runs`` rounds of every task, interleaved; after each round ``more(rounds done,
+    seconds the last took)`` says whether another fits in the time left."""
     t = tasks(book, pandoc, csl, full, cold_epub)
     for i in range(runs):
         began = time.perf_counter()
@@ -215,7 +215,7 @@ def measure_book(book: Book, pandoc: str, csl: Path, runs: int, full: bool, cold
             s = task.measure()
             say(f"{book.gen.times}× run {i + 1}/{runs}  {task.name:<42} {s.wall:7.2f} s  "
                 f"cpu {s.cpu:7.2f} s  {s.rss_mb:6.0f} MB")
-        if i + 1 < runs and not more(time.perf_counter() - began):
+        if i + 1 < runs and not more(i + 1, time.perf_counter() - began):
             say(f"{book.gen.times}×: stopping after {i + 1} runs to stay within the time budget")
             break
     book.pages = _pages(book)
@@ -261,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--budget", type=float, default=570,
                    help="seconds the whole benchmark may take: rounds at 10× stop early to keep to it "
                         "(default 570; 0 for no limit)")
+    p.add_argument("--min-runs", type=int, default=2,
+                   help="rounds at 10× even when the budget is spent (default 2)")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder (its path is printed)")
     args = p.parse_args(argv)
@@ -279,10 +281,11 @@ def main(argv: list[str] | None = None) -> int:
     serve: Series | str = "not measured (no 10× book in this run)"
     all_per_page: list[float] = []  # seconds a page of the all-editions build, to foresee the 40× run
 
-    def more(n: int, round_seconds: float) -> bool:
-        if not args.budget or n <= 1:
+    def more(n: int, done: int, round_seconds: float) -> bool:
+        if not args.budget or n <= 1 or done < args.min_runs:
             return True  # the 1× rounds are the baseline of everything: always all of them
-        still = sum(all_per_page[-1] * 1.3 * _pages_of(k) for k in sizes if k > n) + 30
+        per_page = all_per_page[-1] if all_per_page else 0.2
+        still = sum(per_page * 1.3 * _pages_of(k) for k in sizes if k > n) + 30
         return time.perf_counter() - START + round_seconds + still < args.budget
 
     try:
@@ -292,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
             book = prepare(n, work, previous_build=full)
             runs = args.runs if full else args.big_runs
             results[n] = (book, measure_book(book, pandoc, csl, runs, full, cold_epub=n == 1,
-                                             more=lambda s, n=n: more(n, s)))
+                                             more=lambda done, s, n=n: more(n, done, s)))
             all_per_page.append(results[n][1]["all"].wall / max(book.pages, 1))
             say(f"{n}×: {book.pages} pages" + (f" (the floor's: {book.floor_pages})" if book.floor_pages else ""))
             if n == 10:
