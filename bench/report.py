@@ -120,7 +120,8 @@ def write_results(path: Path, info: dict[str, str], results: dict, serve: Series
         "",
     ]
     for n, (book, series) in results.items():
-        floor = f" (the floor's PDF: {book.floor_pages})" if book.floor_pages else ""
+        floor = (f" (the floor's PDF: {book.floor_pages}; pandoc's, on A4 with its default style: "
+                 f"{book.pandoc_pages})" if book.floor_pages else "")
         parts += [f"## {n}× the sample book: {book.pages} pages{floor}, {book.gen.chapters} chapters, "
                   f"{book.gen.references} references", "", timings(book, series), ""]
     if isinstance(serve, Series):
