@@ -116,8 +116,9 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
         logger.addHandler(collector)
         previous, logger.propagate = logger.propagate, False
         try:
-            return weasyprint.HTML(string=text, base_url=f"file:///{BOOK_ROOT}/",
-                                   url_fetcher=ConfinedFetcher()).render()
+            with speedups.collector_paused():
+                return weasyprint.HTML(string=text, base_url=f"file:///{BOOK_ROOT}/",
+                                       url_fetcher=ConfinedFetcher()).render()
         finally:
             logger.removeHandler(collector)
             logger.propagate = previous
@@ -227,8 +228,10 @@ def write_pdf(lay: Layout, target: Path, edition: str = "print", finish=None, **
         for step in steps:
             step(document, pdf)
 
-    write_atomic(target, lambda tmp: lay.document.write_pdf(  # type: ignore[attr-defined]
-        tmp, pdf_tags=True, pdf_identifier=True, finisher=finisher, **options))
+    from .speedups import collector_paused
+    with collector_paused():
+        write_atomic(target, lambda tmp: lay.document.write_pdf(  # type: ignore[attr-defined]
+            tmp, pdf_tags=True, pdf_identifier=True, finisher=finisher, **options))
 
 
 class PdfPublisher:
