@@ -97,8 +97,6 @@ class Book:
     work: Path
     print_html: list[Path] = field(default_factory=list)
     """What our build gave WeasyPrint: the book, then its index (for the floor)."""
-    previous: Path | None = None
-    """An output folder holding a finished build of this book (what it cached included)."""
     pages: int = 0
     floor_pages: int = 0
     pandoc_pages: int = 0
@@ -107,24 +105,23 @@ class Book:
     def out(self) -> Path:
         return self.work / f"out-{self.gen.times}x"
 
+    @property
+    def dump(self) -> Path:
+        """Where the first all-editions build leaves the HTML it gave WeasyPrint."""
+        return self.work / f"print-{self.gen.times}x"
 
-def prepare(times: int, work: Path, previous_build: bool) -> Book:
-    """Generate the book and pandoc's input; with ``previous_build``, build it once (untimed) to
-    keep the print HTML for the floor and an output folder to start EPUB-only builds from."""
+    @property
+    def previous(self) -> Path:
+        """A copy of the first all-editions build's output folder (what it cached included)."""
+        return self.out / "previous"
+
+
+def prepare(times: int, work: Path) -> Book:
+    """Generate the book and pandoc's input."""
     folder = work / f"book-{times}x"
     gen = make_book(ROOT / "content", folder, times)
     md, bib = pandoc_input(folder, work / f"pandoc-{times}x")
-    book = Book(gen, md, bib, work)
-    if previous_build:
-        dump = work / f"print-{times}x"
-        book.previous = book.out / "previous"
-        # The PDF for the floor's HTML and the page map, the EPUB for its cached fonts.
-        run([PY, str(ROOT / "bench" / "capture.py"), str(dump), "pdf", "epub", "--book", str(folder), "--out",
-             str(book.previous), "-q"], env={**os.environ, "CI": "1"})
-        book.print_html = sorted(dump.glob("print-*.html"), key=lambda p: int(p.stem.split("-")[1]))
-        if not 1 <= len(book.print_html) <= 2:
-            sys.exit(f"expected the book's print HTML and perhaps its index's, got {len(book.print_html)} documents")
-    return book
+    return Book(gen, md, bib, work)
 
 
 # ------------------------------------------------------------------ tasks
@@ -138,6 +135,8 @@ class Task:
     env: dict[str, str] | None = None
     before: Callable[[], None] = lambda: None
     """Untimed set-up before each run (empty the output folder for a cold build)."""
+    first: list[str] | None = None
+    """The command of the first run, when it differs (the all-editions build that keeps its HTML)."""
     series: Series = field(init=False)
 
     def __post_init__(self) -> None:
@@ -145,7 +144,8 @@ class Task:
 
     def measure(self) -> Sample:
         self.before()
-        sample = run(self.argv, self.cwd, self.env)
+        argv = self.first if self.first and not self.series.samples else self.argv
+        sample = run(argv, self.cwd, self.env)
         self.series.samples.append(sample)
         return sample
 
@@ -163,15 +163,32 @@ def _no_page_map(folder: Path) -> Callable[[], None]:
     return forget
 
 
-def tasks(book: Book, pandoc: str, csl: Path, full: bool, cold_epub: bool) -> dict[str, Task]:
-    """Every contender for one book. ``full`` is false for the 40× book: all editions only;
+def all_editions(book: Book) -> Task:
+    """Our default build; its first run goes through :mod:`bench.capture`, which keeps the print
+    HTML for the floor (writing it costs milliseconds) and leaves a build to rebuild from."""
+    out = book.out / "all"
+    env = {**os.environ, "CI": "1"}
+    args = ["--book", str(book.gen.folder), "-q", "--out", str(out)]
+    return Task("ours: all editions", [PY, str(ROOT / "build.py"), *args], env=env, before=_fresh(out),
+                first=[PY, str(ROOT / "bench" / "capture.py"), str(book.dump), *args])
+
+
+def after_first_build(book: Book) -> None:
+    """Keep what the first all-editions build left: its print HTML and a copy of its output."""
+    book.print_html = sorted(book.dump.glob("print-*.html"), key=lambda p: int(p.stem.split("-")[1]))
+    if not 1 <= len(book.print_html) <= 2:
+        sys.exit(f"expected the book's print HTML and perhaps its index's, got {len(book.print_html)} documents")
+    shutil.rmtree(book.previous, ignore_errors=True)
+    shutil.copytree(book.out / "all", book.previous)
+
+
+def other_tasks(book: Book, pandoc: str, csl: Path, cold_epub: bool) -> dict[str, Task]:
+    """Every contender but our all-editions build, in the order they are worth measuring when
+    time is short: pandoc (the peer of every edition), our single editions, the floor.
     ``cold_epub`` adds the EPUB that has to lay the print edition out (as long as a PDF)."""
     out = book.out
     env = {**os.environ, "CI": "1"}
     ours = [PY, str(ROOT / "build.py"), "--book", str(book.gen.folder), "-q", "--out"]
-    t = {"all": Task("ours: all editions", ours + [str(out / "all")], env=env, before=_fresh(out / "all"))}
-    if not full:
-        return t
     # Both EPUB-only builds start from a copy of a finished build, as a rebuild does.
     for name in ("epub", "epub-cold"):
         shutil.rmtree(out / name, ignore_errors=True)
@@ -180,17 +197,17 @@ def tasks(book: Book, pandoc: str, csl: Path, full: bool, cold_epub: bool) -> di
     penv = {**env, "PATH": f"{Path(PY).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     common = [pandoc, str(book.pandoc_md), "--from=markdown", "--standalone", "--toc", "--citeproc",
               f"--bibliography={book.bibliography}"]
-    t.update({
-        "pdf": Task("ours: PDF", ours + [str(out / "pdf"), "pdf"], env=env, before=_fresh(out / "pdf")),
-        "epub": Task("ours: EPUB, print layout unchanged", ours + [str(out / "epub"), "epub"], env=env),
-        "web": Task("ours: web", ours + [str(out / "web"), "web"], env=env, before=_fresh(out / "web")),
+    t = {
         "pandoc-pdf": Task("pandoc → PDF (WeasyPrint)", common + [f"--csl={csl}", "--pdf-engine=weasyprint",
                            "-o", str(out / "pandoc.pdf")], cwd=book.gen.folder, env=penv),
         "pandoc-epub": Task("pandoc → EPUB", common + [f"--csl={csl}", "-t", "epub3", "-o",
                             str(out / "pandoc.epub")], cwd=book.gen.folder, env=penv),
+        "epub": Task("ours: EPUB, print layout unchanged", ours + [str(out / "epub"), "epub"], env=env),
+        "web": Task("ours: web", ours + [str(out / "web"), "web"], env=env, before=_fresh(out / "web")),
+        "pdf": Task("ours: PDF", ours + [str(out / "pdf"), "pdf"], env=env, before=_fresh(out / "pdf")),
         "floor": Task("WeasyPrint floor (PDF)", [PY, str(ROOT / "bench" / "floor.py"), str(out / "floor.pdf"),
                       book.gen.folder.as_uri() + "/", *map(str, book.print_html)], env=env),
-    })
+    }
     if cold_epub:
         t["epub-cold"] = Task("ours: EPUB, print layout changed", ours + [str(out / "epub-cold"), "epub"],
                               env=env, before=_no_page_map(out / "epub-cold"))
@@ -206,28 +223,49 @@ def count_pages(pdf: Path) -> int:
     return len(PdfReader(pdf).pages)
 
 
+Fits = Callable[[str, float], bool]
+"""Whether a task expected to take so many seconds still fits in the time budget."""
+
+
 def measure_book(book: Book, pandoc: str, csl: Path, runs: int, full: bool, cold_epub: bool,
-                 more: Callable[[int, float], bool] = lambda _n, _s: True) -> dict[str, Series]:
-    """Up to ``runs`` rounds of every task, interleaved; after each round ``more(rounds done,
-    seconds the last took)`` says whether another fits in the time left."""
-    t = tasks(book, pandoc, csl, full, cold_epub)
+                 fits: Fits = lambda _k, _s: True) -> dict[str, Series]:
+    """Up to ``runs`` rounds, interleaved: our all-editions build, then each peer and our single
+    editions, then ours again … The first all-editions build always runs (it keeps the HTML the
+    floor lays out); every other run first asks ``fits`` and is left out when the time budget is
+    spent, so the report shows how many runs each median has."""
+    every = all_editions(book)
+    others: dict[str, Task] = {}
     for i in range(runs):
-        began = time.perf_counter()
-        for task in t.values():
+        j = 0
+        while j <= len(others):  # grows during the first round, once the first build is done
+            task = every if j == 0 else list(others.values())[j - 1]
+            j += 1
+            if i and not fits(_key(task, every, others), every.series.wall):
+                continue
             s = task.measure()
             say(f"{book.gen.times}× run {i + 1}/{runs}  {task.name:<42} {s.wall:7.2f} s  "
                 f"cpu {s.cpu:7.2f} s  {s.rss_mb:6.0f} MB")
-        if i + 1 < runs and not more(i + 1, time.perf_counter() - began):
-            say(f"{book.gen.times}×: stopping after {i + 1} runs to stay within the time budget")
-            break
+            if task is every and i == 0:
+                after_first_build(book)
+                if full:
+                    for key, other in other_tasks(book, pandoc, csl, cold_epub).items():
+                        if fits(key, s.wall):
+                            others[key] = other
+                        else:
+                            say(f"{book.gen.times}×: {other.name} not measured: it would not fit in the time budget")
     book.pages = _pages(book)
-    if "floor" in t:
+    if "floor" in others and len(others["floor"].series):
         book.floor_pages = count_pages(book.out / "floor.pdf")
+    if "pandoc-pdf" in others and len(others["pandoc-pdf"].series):
         book.pandoc_pages = count_pages(book.out / "pandoc.pdf")
-    series = {k: task.series for k, task in t.items()}
-    if full:
+    series = {"all": every.series, **{k: task.series for k, task in others.items() if len(task.series)}}
+    if "pandoc-pdf" in series and "pandoc-epub" in series:
         series["pandoc"] = combined("pandoc → PDF, then EPUB", series["pandoc-pdf"], series["pandoc-epub"])
     return series
+
+
+def _key(task: Task, every: Task, others: dict[str, Task]) -> str:
+    return "all" if task is every else next(k for k, t in others.items() if t is task)
 
 
 def _pages(book: Book) -> int:
@@ -262,14 +300,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", default="1,10,40", help="book lengths, comma-separated (default 1,10,40)")
     p.add_argument("--serve-runs", type=int, default=5, help="edits timed for serve (default 5)")
     p.add_argument("--budget", type=float, default=570,
-                   help="seconds the whole benchmark may take: rounds at 10× stop early to keep to it "
-                        "(default 570; 0 for no limit)")
-    p.add_argument("--min-runs", type=int, default=2,
-                   help="rounds at 10× even when the budget is spent (default 2)")
+                   help="seconds the whole benchmark may take (default 570; 0 for no limit): the 1× rounds, "
+                        "one all-editions build of every size and serve always run; further runs at the "
+                        "bigger sizes only while they fit")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder (its path is printed)")
     args = p.parse_args(argv)
-    sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
+    sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
+    # The smallest book first (every estimate scales from it), then the biggest (its one build is
+    # a target of its own), then the others with what time is left.
+    order = sizes[:1] + sizes[:0:-1][:1] + sizes[1:-1]
 
     pandoc = ensure_pandoc()
     import yaml
@@ -282,44 +322,60 @@ def main(argv: list[str] | None = None) -> int:
     say(f"working in {work}")
     results: dict[int, tuple[Book, dict[str, Series]]] = {}
     serve: Series | str = "not measured (no 10× book in this run)"
-    all_per_page: list[float] = []  # seconds a page of the all-editions build, to foresee the 40× run
+    pending = set(order)
 
-    def more(n: int, done: int, round_seconds: float) -> bool:
-        if not args.budget or n <= 1 or done < args.min_runs:
-            return True  # the 1× rounds are the baseline of everything: always all of them
-        per_page = all_per_page[-1] if all_per_page else 0.2
-        still = sum(per_page * 1.3 * _pages_of(k) for k in sizes if k > n) + 30
-        return time.perf_counter() - START + round_seconds + still < args.budget
+    def still_owed() -> float:
+        """Seconds the builds that always run, and are not done yet, will take."""
+        base = results.get(order[0])
+        per_page = base[1]["all"].wall / max(base[0].pages, 1) if base else 0.2
+        owed = sum(per_page * _pages_of(k) for k in pending)
+        return owed + (SERVE_SECONDS if 10 in pending else 0)
+
+    def fits_for(n: int) -> Fits:
+        def fits(key: str, all_wall: float) -> bool:
+            base = results.get(order[0])
+            if not args.budget or base is None:
+                return True  # the smallest book's rounds are the baseline of everything: all of them
+            b = base[1]
+            expected = all_wall * (b[key].wall / b["all"].wall if key in b else 1.0)
+            return time.perf_counter() - START + expected + still_owed() < args.budget
+        return fits
 
     try:
-        for n in sizes:
-            full = n <= 10
-            say(f"{n}×: generating the book and its pandoc input" + (", building it once (untimed)" if full else ""))
-            book = prepare(n, work, previous_build=full)
-            runs = args.runs if full else args.big_runs
-            results[n] = (book, measure_book(book, pandoc, csl, runs, full, cold_epub=n == 1,
-                                             more=lambda done, s, n=n: more(n, done, s)))
-            all_per_page.append(results[n][1]["all"].wall / max(book.pages, 1))
-            say(f"{n}×: {book.pages} pages" + (f" (the floor's: {book.floor_pages}, pandoc's: {book.pandoc_pages})"
-                                                if book.floor_pages else ""))
+        for n in order:
+            say(f"{n}×: generating the book and its pandoc input")
+            book = prepare(n, work)
+            pending.discard(n)
             if n == 10:
                 say("10×: serve, one chapter edited, rebuilt")
                 serve = measure_serve(book, args.serve_runs)
                 say(f"serve: {serve.wall * 1000:.0f} ms median" if isinstance(serve, Series) else f"serve: {serve}")
+            full = n <= 10
+            runs = args.runs if full else args.big_runs
+            results[n] = (book, measure_book(book, pandoc, csl, runs, full, cold_epub=n == order[0],
+                                             fits=fits_for(n)))
+            say(f"{n}×: {book.pages} pages" + (f" (the floor's: {book.floor_pages}, pandoc's: {book.pandoc_pages})"
+                                                if book.floor_pages else ""))
     except Failed as exc:
         print(exc, file=sys.stderr)
         return 1
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+    results = dict(sorted(results.items()))
     info["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     info["elapsed"] = f"{time.perf_counter() - START:.0f}"
+    info["budget"] = f"{args.budget:.0f}"
     info["runs"] = ", ".join(f"{len(s['all'])} at {n}×" for n, (_b, s) in results.items())
     targets = Targets.evaluate(results, serve)
     text = write_results(args.out, info, results, serve, targets)
     print()
     print(text)
     return 0
+
+
+SERVE_SECONDS = 20
+"""About what measuring ``serve`` takes (a first in-memory build of the 10× book, then the edits)."""
 
 
 def _pages_of(times: int) -> int:
