@@ -6,6 +6,8 @@
   child's error reaches the author as the same error.
 * The faster font cleaning embeds the same glyphs as WeasyPrint's own; the cached page
   references are pydyf's.
+* Python's cyclic garbage collector is off while WeasyPrint lays out and writes (it walked
+  every box of the layout again and again), and on again afterwards.
 """
 
 from __future__ import annotations
@@ -79,6 +81,33 @@ print(len(calls))
     assert len(printed.pages) == len(archival.pages) > 1
     for a, b in zip(printed.pages, archival.pages):
         assert a.get_contents().get_data() == b.get_contents().get_data()
+
+
+def test_the_collector_is_paused_while_weasyprint_works_and_only_then(basic, tmp_path):
+    code = f"""
+import gc, sys
+sys.path.insert(0, {str(ROOT)!r})
+import weasyprint
+from weasyprint.document import Document
+from pathlib import Path
+from book.build import Options, build
+seen = []
+render, write = weasyprint.HTML.render, Document.write_pdf
+def watched_render(self, *args, **kwargs):
+    seen.append(("layout", gc.isenabled()))
+    return render(self, *args, **kwargs)
+def watched_write(self, *args, **kwargs):
+    seen.append(("write", gc.isenabled()))
+    return write(self, *args, **kwargs)
+weasyprint.HTML.render, Document.write_pdf = watched_render, watched_write
+import os
+os.environ["BOOK_JOBS"] = "1"
+build(Options(book=Path({str(basic)!r}), out=Path({str(tmp_path / 'out')!r}), editions=("pdf",)))
+print(sorted(set(seen)), gc.isenabled())
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "[('layout', False), ('write', False)] True"
 
 
 def test_editions_built_side_by_side_are_the_editions_built_in_series(basic, tmp_path):
