@@ -225,8 +225,7 @@ def _owner_map(ms: Manuscript) -> dict[str, str]:
     return owner
 
 
-def render_ebook(ms: Manuscript, page_breaks: dict[str, list[tuple[str, str]]] | None = None,
-                 templates: Path = TEMPLATES) -> tuple[Document, ...]:
+def render_ebook(ms: Manuscript, templates: Path = TEMPLATES) -> tuple[Document, ...]:
     """XHTML documents of the EPUB, in spine order (the nav document is built by the publisher)."""
     env = environment(templates)
     env.globals["is_part"] = is_part
