@@ -3,6 +3,10 @@
 Reads book.yaml and every chapter it lists, nothing else. All problems in
 book.yaml are reported together; a chapter problem names the chapter file
 (or the book.yaml line that lists a missing one).
+
+With a :class:`~book.memo.Memo` (``serve``), the parsed book.yaml and each
+chapter are kept by their text, so a save re-reads every file but parses only
+the ones that changed.
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ import mimetypes
 import re
 from pathlib import Path
 
-from .config import Entry, read_config, slugify
-from .confine import image_problem, inside, read_text
+from .config import Config, Entry, read_config, slugify
+from .confine import inside, read_text
 from .errors import BookError, BookErrors
+from .memo import Memo, kept_image_problem, kept_inside, remember
 from .model import Book, Chapter, Metadata, Part
 from .yamlsrc import parse_yaml
 
@@ -40,16 +45,23 @@ def find_config(path: Path) -> Path:
 
 
 def load_book(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES,
-              collect: list[BookError] | None = None) -> Book:
+              collect: list[BookError] | None = None, memo: Memo | None = None) -> Book:
     """Read and validate the book whose book.yaml is at (or in) ``path``.
 
     With ``collect``, problems are appended to it instead of raised and the book
     holds what could be read (``check`` lints the good chapters of a broken book);
-    only a book.yaml that cannot be read at all still raises."""
+    only a book.yaml that cannot be read at all still raises. With ``memo``, book.yaml's
+    YAML is parsed again only when its text changed (pure-Python YAML is slow), and each
+    chapter likewise (:func:`_read_chapter`)."""
     config_file = find_config(path).absolute()
     root = config_file.parent
-    doc = parse_yaml(read_text(config_file, config_file, what="book.yaml"), config_file)
-    config = read_config(doc, collect)
+    text = read_text(config_file, config_file, what="book.yaml")
+    doc = remember(memo, ("book.yaml", config_file), text, lambda: parse_yaml(text, config_file))
+    config, problems = remember(memo, ("config", config_file), doc, lambda: _read_config(doc))
+    if problems and collect is None:
+        raise BookErrors(list(problems))
+    if collect is not None:
+        collect.extend(problems)
     f = config.fields
 
     errors: list[BookError] = []
@@ -74,7 +86,7 @@ def load_book(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES,
             bibliography.append(p)
     cover = one_file(f["cover"], ("cover",), "cover image") if f["cover"] else None
     if cover is not None:
-        problem = image_problem(cover, mimetypes.guess_type(cover.name)[0] or "")
+        problem = kept_image_problem(memo, cover, mimetypes.guess_type(cover.name)[0] or "")
         if problem:
             errors.append(doc.error(("cover",), f"cover image '{f['cover']}' {problem}", rule="bad-image"))
     errors += _check_style(f["csl"], root, doc, one_file)
@@ -83,7 +95,7 @@ def load_book(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES,
     seen: dict[Path, Entry] = {}
     for entry in config.entries:
         try:
-            p = inside(root, entry.rel, config_file, entry.line, entry.column, "chapter")
+            p, key = kept_inside(memo, root, entry.rel, config_file, entry.line, entry.column, "chapter")
         except BookError as exc:
             errors.append(exc)
             continue
@@ -95,7 +107,6 @@ def load_book(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES,
             errors.append(BookError(f"chapter file '{entry.rel}' does not exist", config_file, entry.line,
                                     entry.column, _missing_hint(root, entry.rel), rule="missing-file"))
             continue
-        key = p.resolve()
         if key in seen:
             errors.append(BookError(f"chapter '{entry.rel}' is listed twice (first on line {seen[key].line})",
                                     config_file, entry.line, entry.column,
@@ -103,7 +114,7 @@ def load_book(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES,
             continue
         seen[key] = entry
         try:
-            chapters.append(_read_chapter(root, p, entry, max_chapter_bytes))
+            chapters.append(_read_chapter(root, p, entry, max_chapter_bytes, memo))
         except BookError as exc:
             errors.append(exc)
 
@@ -149,6 +160,12 @@ def load_book(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES,
                 index_terms=f["index"])
 
 
+def _read_config(doc) -> tuple[Config, tuple[BookError, ...]]:
+    """book.yaml validated, and its problems (:func:`~book.config.read_config` with ``collect``)."""
+    problems: list[BookError] = []
+    return read_config(doc, problems), tuple(problems)
+
+
 def _check_style(csl: str, root: Path, doc, one_file) -> list[BookError]:
     """Problems with the ``csl:`` style, placed on its line in book.yaml: a path must stay in the book."""
     from .cite.format import load_style
@@ -175,40 +192,15 @@ def _missing_hint(root: Path, rel: str) -> str:
     return "paths are relative to the folder holding book.yaml"
 
 
-def _read_chapter(root: Path, path: Path, entry: Entry, max_bytes: int) -> Chapter:
+def _read_chapter(root: Path, path: Path, entry: Entry, max_bytes: int, memo: Memo | None = None) -> Chapter:
+    """The chapter file at ``path``, read and checked. With ``memo``, its front matter's YAML is
+    parsed again only when the file's text changed (:func:`_front_matter`)."""
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else entry.rel
     text = read_text(path, path, max_bytes=max_bytes, what="chapter")
     if not text.strip():
         raise BookError("the chapter file is empty", path, 1, 1,
                         "write a front matter block with a title, then the text", rule="empty-chapter")
-    fm: dict = {}
-    body_line = 1
-    body = text
-    if text.startswith("---\n"):
-        end = re.search(r"^(---|\.\.\.)[ \t]*$", text[4:], re.M)
-        if not end:
-            raise BookError("the front matter is not closed", path, 1, 1,
-                            "end the front matter with a line holding only '---'", rule="front-matter")
-        block = text[4: 4 + end.start()]
-        located = parse_yaml(block, path, line_offset=1)
-        if located.data is not None and not isinstance(located.data, dict):
-            raise located.error((), "front matter must be a mapping such as 'title: ...'", rule="front-matter")
-        fm = located.data or {}
-        body_line = 2 + block.count("\n") + 1
-        body = text[4 + end.end() + 1:]
-        for key in sorted(set(fm) - set(FRONT_MATTER_KEYS)):
-            close = difflib.get_close_matches(key, sorted(FRONT_MATTER_KEYS), n=1)
-            raise located.error((key,), f"unknown front matter key '{key}'",
-                                f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(FRONT_MATTER_KEYS),
-                                key=True, rule="front-matter")
-        if "index" in fm and not isinstance(fm["index"], bool):
-            raise located.error(("index",), "'index' must be true or false", rule="front-matter")
-        for key in FRONT_MATTER_KEYS:
-            if key in fm and key != "index" and not isinstance(fm[key], (str, int)):
-                raise located.error((key,), f"'{key}' must be text", rule="front-matter")
-    else:
-        raise BookError("the chapter has no front matter", path, 1, 1,
-                        "start the file with '---', a line 'title: ...', and '---'", rule="front-matter")
+    fm, body_line, body = remember(memo, ("front matter", path), text, lambda: _front_matter(path, text))
     title = str(fm.get("title", "")).strip()
     if not title:
         raise BookError("the chapter has no title", path, 1, 1, "add 'title: ...' to its front matter",
@@ -225,3 +217,30 @@ def _read_chapter(root: Path, path: Path, entry: Entry, max_bytes: int) -> Chapt
     return Chapter(id=cid, path=path, rel=rel, title=title, short_title=str(fm.get("short-title") or title).strip(),
                    markdown=body, body_line=body_line, matter=entry.matter, part=entry.part,
                    listed_at=entry.line, front_matter=fm)
+
+
+def _front_matter(path: Path, text: str) -> tuple[dict, int, str]:
+    """A chapter file's front matter, checked; the line its body starts on; the body."""
+    if not text.startswith("---\n"):
+        raise BookError("the chapter has no front matter", path, 1, 1,
+                        "start the file with '---', a line 'title: ...', and '---'", rule="front-matter")
+    end = re.search(r"^(---|\.\.\.)[ \t]*$", text[4:], re.M)
+    if not end:
+        raise BookError("the front matter is not closed", path, 1, 1,
+                        "end the front matter with a line holding only '---'", rule="front-matter")
+    block = text[4: 4 + end.start()]
+    located = parse_yaml(block, path, line_offset=1)
+    if located.data is not None and not isinstance(located.data, dict):
+        raise located.error((), "front matter must be a mapping such as 'title: ...'", rule="front-matter")
+    fm = located.data or {}
+    for key in sorted(set(fm) - set(FRONT_MATTER_KEYS)):
+        close = difflib.get_close_matches(key, sorted(FRONT_MATTER_KEYS), n=1)
+        raise located.error((key,), f"unknown front matter key '{key}'",
+                            f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(FRONT_MATTER_KEYS),
+                            key=True, rule="front-matter")
+    if "index" in fm and not isinstance(fm["index"], bool):
+        raise located.error(("index",), "'index' must be true or false", rule="front-matter")
+    for key in FRONT_MATTER_KEYS:
+        if key in fm and key != "index" and not isinstance(fm[key], (str, int)):
+            raise located.error((key,), f"'{key}' must be text", rule="front-matter")
+    return fm, 2 + block.count("\n") + 1, text[4 + end.end() + 1:]

@@ -73,11 +73,13 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     return env
 
 
+@functools.lru_cache(maxsize=4096)
 def smart(text: str, lang: str = "en") -> Markup:
     """Metadata from book.yaml (rights, names) with the chapters' smart quotes and dashes, as HTML.
 
     Only punctuation is typeset: metadata is plain text, so any markup or raw HTML in
-    it is shown as written (escaped), never interpreted."""
+    it is shown as written (escaped), never interpreted. Cached: every web page's footer
+    and every locator of the web index ask again for the same few texts."""
     return Markup(_metadata_parser(lang).renderInline(text))
 
 

@@ -20,9 +20,10 @@ from typing import Any
 
 from book.cite import csl_data
 from book.cite.csl_data import FieldError
-from book.cite.sources import read_file
+from book.cite.sources import parse_source, read_source
 from book.cite.syntax import Citation
 from book.errors import BookError, BookErrors
+from book.memo import Memo, remember
 
 @dataclass(frozen=True)
 class Entry:
@@ -115,36 +116,31 @@ def _freeze(value: Any) -> Any:
     return value
 
 
-def load_bibliography(paths: Sequence[Path]) -> Bibliography:
+def load_bibliography(paths: Sequence[Path], memo: Memo | None = None) -> Bibliography:
     """Read the given CSL-YAML (``.yaml``/``.yml``) and CSL-JSON (``.json``)
-    files, in order; raise every problem found as one :class:`BookError`."""
+    files, in order; raise every problem found as one :class:`BookError`.
+
+    With ``memo`` (``serve``), each file is read again but parsed and validated
+    again only when its text changed (:func:`_file_items`)."""
     errors: list[BookError] = []
     entries: list[Entry] = []
     seen: dict[str, Entry] = {}
     for path in paths:
         path = Path(path)
         try:
-            raws = read_file(path)
+            text = read_source(path)
+            items = remember(memo, ("bibliography", path), text, lambda: _file_items(path, text))
         except BookError as err:
             errors.append(err)
             continue
-        for raw in raws:
-            if not isinstance(raw.value, dict):
-                errors.append(BookError("a bibliography entry must be a mapping of fields", path,
-                                        raw.line, raw.column, "write the entry as '- id: …' "
-                                        "followed by indented 'field: value' lines"))
+        for item in items:
+            if isinstance(item, BookError):
+                errors.append(item)
                 continue
-            try:
-                data = _normalise(raw.value, prose=path.suffix.lower() != ".json")
-            except FieldError as err:
-                line, column = raw.field_lines.get(err.field, (raw.line, raw.column))
-                errors.append(BookError(err.message, path, line, column, err.hint))
-                continue
-            entry = Entry(data["id"], _freeze(data), path, raw.line)
+            entry, id_place = item
             if entry.id in seen:
                 first = seen[entry.id]
-                errors.append(BookError(f"duplicate bibliography id '{entry.id}'", path,
-                                        *raw.field_lines.get("id", (raw.line, raw.column)),
+                errors.append(BookError(f"duplicate bibliography id '{entry.id}'", path, *id_place,
                                         f"the first entry with this id is at {first.file}:{first.line}; "
                                         "give one of them another id"))
                 continue
@@ -155,6 +151,27 @@ def load_bibliography(paths: Sequence[Path]) -> Bibliography:
     if errors:
         raise BookErrors(errors)
     return Bibliography(tuple(entries))
+
+
+def _file_items(path: Path, text: str) -> tuple[tuple[Entry, tuple[int, int]] | BookError, ...]:
+    """Each entry of one bibliography file, validated: the entry and the place of its ``id``, or
+    the problem that keeps it out, in file order. A file that cannot be parsed raises."""
+    items: list[tuple[Entry, tuple[int, int]] | BookError] = []
+    for raw in parse_source(path, text):
+        if not isinstance(raw.value, dict):
+            items.append(BookError("a bibliography entry must be a mapping of fields", path,
+                                   raw.line, raw.column, "write the entry as '- id: …' "
+                                   "followed by indented 'field: value' lines"))
+            continue
+        try:
+            data = _normalise(raw.value, prose=path.suffix.lower() != ".json")
+        except FieldError as err:
+            line, column = raw.field_lines.get(err.field, (raw.line, raw.column))
+            items.append(BookError(err.message, path, line, column, err.hint))
+            continue
+        items.append((Entry(data["id"], _freeze(data), path, raw.line),
+                      raw.field_lines.get("id", (raw.line, raw.column))))
+    return tuple(items)
 
 
 # --- checks ------------------------------------------------------------------

@@ -202,6 +202,15 @@ def _locale_for(lang: str) -> str:
     return "-".join([parts[0].lower()] + [p.upper() if len(p) == 2 else p for p in parts[1:]])
 
 
+def formatting_inputs(bib: Bibliography, style: Style, citations: Sequence[Citation], nocite: Sequence[str] = (),
+                      lang: str = "en") -> tuple:
+    """Everything :func:`format_citations` depends on, as a value to compare with ``==`` (``serve``
+    keeps the formatted citations while it is equal): the bibliography, the style and its file's
+    time (as the engine cache has them), what each citation says (its items: where it stands in
+    the text makes no difference), ``nocite`` and the language."""
+    return (bib, style, style.path.stat().st_mtime_ns, tuple(c.items for c in citations), tuple(nocite), lang)
+
+
 def format_citations(
     bib: Bibliography,
     style: Style,

@@ -210,13 +210,17 @@ def _read_json(path: Path, text: str) -> list[_Raw]:
     return raws
 
 
-def read_file(path: Path) -> list[_Raw]:
-    """The entries of one bibliography file, as read, with their places."""
+def read_source(path: Path) -> str:
+    """The text of one bibliography file."""
     if not path.is_file():
         raise BookError("bibliography file not found", path,
                         hint="check the 'bibliography:' path in book.yaml (relative to its folder)")
     # UTF-8 with the line, column and byte offset of a bad byte; control characters refused
-    text = read_text(path, what="bibliography")
+    return read_text(path, what="bibliography")
+
+
+def parse_source(path: Path, text: str) -> list[_Raw]:
+    """The entries of the bibliography file ``path`` whose text is ``text``, with their places."""
     suffix = path.suffix.lower()
     if suffix == ".json":
         return _read_json(path, text)
