@@ -272,7 +272,13 @@ def _key(task: Task, every: Task, others: dict[str, Task]) -> str:
 
 
 def _pages(book: Book) -> int:
-    folder = book.work / f"out-{book.gen.times}x" / "all"
+    """Pages of our print edition: the page map the build cached lists every page (reading a
+    tagged 2,000-page PDF with pypdf takes longer than a 10× build's EPUB)."""
+    import json
+
+    folder = book.out / "all"
+    for cached in (folder / ".cache").glob("pagemap-*.json"):
+        return len(json.loads(cached.read_text(encoding="utf-8"))["pages"])
     pdfs = sorted(p for p in folder.glob("*.pdf") if "archiv" not in p.name)
     return count_pages(pdfs[0]) if pdfs else 0
 
