@@ -235,8 +235,8 @@ def measure_book(book: Book, pandoc: str, csl: Path, runs: int, full: bool, cold
                  fits: Fits = lambda _k, _s: True) -> dict[str, Series]:
     """Up to ``runs`` rounds, interleaved: our all-editions build, then each peer and our single
     editions, then ours again … The first all-editions build always runs (it keeps the HTML the
-    floor lays out); every other run first asks ``fits`` and is left out when the time budget is
-    spent, so the report shows how many runs each median has."""
+    floor lays out); every other run first asks ``fits``, just before it would start, and is left
+    out when the time budget is spent, so the report shows how many runs each median has."""
     every = all_editions(book)
     others: dict[str, Task] = {}
     for i in range(runs):
@@ -244,18 +244,16 @@ def measure_book(book: Book, pandoc: str, csl: Path, runs: int, full: bool, cold
         while j <= len(others):  # grows during the first round, once the first build is done
             task = every if j == 0 else list(others.values())[j - 1]
             j += 1
-            if i and not fits(_key(task, every, others), every.series.wall):
+            if (i or task is not every) and not fits(_key(task, every, others), every.series.wall):
+                if not i:
+                    say(f"{book.gen.times}×: {task.name} not measured: it would not fit in the time budget")
                 continue
             s = task.measure()
             say(f"{book.gen.times}× run {i + 1}/{runs}  {task.name:<42} {s.wall:7.2f} s  "
                 f"cpu {s.cpu:7.2f} s  {s.rss_mb:6.0f} MB")
             if task is every and i == 0 and full:
                 after_first_build(book)
-                for key, other in other_tasks(book, pandoc, csl, cold_epub).items():
-                    if fits(key, s.wall):
-                        others[key] = other
-                    else:
-                        say(f"{book.gen.times}×: {other.name} not measured: it would not fit in the time budget")
+                others.update(other_tasks(book, pandoc, csl, cold_epub))
     book.pages = _pages(book)
     if "floor" in others and len(others["floor"].series):
         book.floor_pages = count_pages(book.out / "floor.pdf")
