@@ -242,9 +242,8 @@ def measure_book(book: Book, pandoc: str, csl: Path, runs: int, full: bool, cold
     for i in range(runs):
         j = 0
         while j <= len(others):  # grows during the first round, once the first build is done
-            task = every if j == 0 else list(others.values())[j - 1]
+            key, task = ("all", every) if j == 0 else list(others.items())[j - 1]
             j += 1
-            key = _key(task, every, others)
             partner = others.get(PAIRED.get(key, ""))
             if partner is not None and len(partner.series) <= len(task.series):
                 continue  # its ratio needs the partner's run of this round, left out for time
@@ -271,10 +270,6 @@ def measure_book(book: Book, pandoc: str, csl: Path, runs: int, full: bool, cold
 
 PAIRED = {"floor": "pdf", "epub-cold": "pdf"}
 """Tasks measured only in a round where the task they are compared with was measured."""
-
-
-def _key(task: Task, every: Task, others: dict[str, Task]) -> str:
-    return "all" if task is every else next(k for k, t in others.items() if t is task)
 
 
 def _pages(book: Book) -> int:
