@@ -20,7 +20,9 @@ $(TSTAMP): $(STAMP) pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(TSTAMP)
 
+# Compiled ahead: the engine's bytecode and the templates' (book/precompile.py); quick when up to date.
 setup: $(STAMP)
+	$(PY) -m book.precompile
 
 build: setup
 	$(PY) build.py
@@ -28,7 +30,7 @@ build: setup
 test-tools:
 	bash tests/install-tools.sh
 
-test: $(TSTAMP) test-tools
+test: $(TSTAMP) test-tools setup
 	$(PY) -m pytest -q
 
 # Times every edition against pandoc and WeasyPrint alone; writes bench/RESULTS.md (installs pandoc if missing).

@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from .index import INDEX_ID, Place, view
 from .model import Manuscript, ResolvedChapter, ResolvedPart
+from .precompile import TemplateCache
 from .resolve import REFERENCES_ID
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -66,6 +67,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=TemplateCache(templates),
     )
     env.filters["roman"] = roman
     env.filters["smart"] = smart

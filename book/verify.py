@@ -289,7 +289,8 @@ def _run_build(tmp: Path, templates: Path | None, args: list[str],
     if templates is not None:
         engine_root = tmp / "engine"
         shutil.copytree(ENGINE, engine_root / ENGINE.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        shutil.copytree(templates, engine_root / "templates")
+        # Never a compiled-template cache from a deposit: Jinja would run its code as the templates'.
+        shutil.copytree(templates, engine_root / "templates", ignore=shutil.ignore_patterns("__pycache__"))
     else:
         engine_root = ENGINE.parent
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}

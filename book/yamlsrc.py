@@ -145,10 +145,32 @@ def _merged_pairs(node: yaml.MappingNode, file: Path) -> list[tuple[yaml.Node, y
     return pairs
 
 
+_LIBYAML = getattr(yaml, "CSafeLoader", None)
+"""PyYAML's libyaml binding, ten times faster than its pure-Python parser, when it was built with it."""
+
+
+def fast_loader(text: str) -> yaml.SafeLoader | None:
+    """A safe loader that has composed ``text`` with libyaml (``loader.composed`` is the root node,
+    or None for an empty document), or None when libyaml is missing or finds the text wrong: the
+    caller then parses it again with the pure-Python parser, whose messages and marks users see.
+    The nodes are the same either way: marks, tags and values (tests/test_yamlsrc.py)."""
+    if _LIBYAML is None:
+        return None
+    loader = _LIBYAML(text)
+    try:
+        loader.composed = loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    return loader
+
+
 def parse_yaml(text: str, file: Path, line_offset: int = 0) -> Located:
     """Parse one YAML document from ``text``; errors name ``file`` and the line."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        fast = fast_loader(text)
+        node = fast.composed if fast is not None else yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset

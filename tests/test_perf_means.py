@@ -233,3 +233,101 @@ def test_cached_page_references_are_pydyfs():
         seen.append(pdf.page_references)
         assert pdf.page_references == speedups.PYDYF_PAGE_REFERENCES.fget(pdf)
     assert [len(refs) for refs in seen] == [1, 2, 3, 4, 5]
+
+
+def _nodes(node, out: list, seen: dict | None = None) -> list:
+    """Every node of a composed YAML tree with its kind, tag, start mark and scalar value; an
+    alias (a node met again) as the number of its first visit, so that a bomb is not expanded."""
+    import yaml
+    seen = {} if seen is None else seen
+    if id(node) in seen:
+        out.append(("alias", seen[id(node)]))
+        return out
+    seen[id(node)] = len(seen)
+    out.append((type(node).__name__, node.tag, node.start_mark.line, node.start_mark.column,
+                node.value if isinstance(node, yaml.ScalarNode) else None))
+    if isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            _nodes(child, out, seen)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _nodes(key, out, seen)
+            _nodes(value, out, seen)
+    return out
+
+
+def _yaml_documents() -> list[tuple[str, str]]:
+    """book.yaml, bibliographies and front matter of the sample book and every fixture."""
+    import re
+    docs = []
+    for path in sorted([*(ROOT / "content").rglob("*"), *(ROOT / "tests" / "fixtures").rglob("*")]):
+        if path.suffix in (".yaml", ".yml"):
+            docs.append((str(path), path.read_text(encoding="utf-8", errors="replace")))
+        elif path.suffix == ".md":
+            front = re.match(r"---\n(.*?\n)---\n", path.read_text(encoding="utf-8", errors="replace"), re.S)
+            if front:
+                docs.append((str(path), front.group(1)))
+    return docs
+
+
+def test_yaml_is_composed_by_libyaml_into_the_same_nodes_as_the_pure_parser():
+    """Book files and bibliographies are composed by libyaml (about ten times faster); its nodes
+    carry the same marks, tags and values, so every line number an author is shown is unchanged.
+    What libyaml refuses is parsed again by the pure-Python parser, whose words the errors keep."""
+    import yaml
+
+    from book.yamlsrc import fast_loader, parse_yaml
+    assert yaml.__with_libyaml__, "PyYAML was built without libyaml: pip install --force-reinstall pyyaml"
+    docs = _yaml_documents()
+    assert len(docs) > 30
+    composed = 0
+    for name, text in docs:
+        fast = fast_loader(text)
+        try:
+            pure = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError:
+            assert fast is None, name  # libyaml must not accept what the pure parser refuses
+            continue
+        assert fast is not None, name
+        composed += 1
+        assert (fast.composed is None) == (pure is None), name
+        if pure is not None:
+            assert _nodes(fast.composed, []) == _nodes(pure, []), name
+    assert composed > 30
+
+    from book.errors import BookError
+    with pytest.raises(BookError) as caught:
+        parse_yaml("title: A\nauthors:\n\t- B\n", Path("book.yaml"))
+    assert caught.value.line == 3 and "found character '\\t' that cannot start any token" in caught.value.message
+
+
+def test_templates_compiled_ahead_are_read_as_they_are_never_stale_never_written(tmp_path):
+    """``make`` compiles the templates into Jinja's bytecode cache (``python -m book.precompile``);
+    a build reads the cache instead of compiling (about 0.1 s a build), compiles a template whose
+    source changed since, and writes nothing into the engine's folder."""
+    import shutil
+
+    from book.render import TEMPLATES, environment
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates, ignore=shutil.ignore_patterns("__pycache__"))
+    fresh = environment.__wrapped__  # not lru_cached: each call is a new process's environment
+    name = "ebook/container.xml"
+
+    ahead = fresh(templates)
+    ahead.bytecode_cache.writing = True
+    before = ahead.get_template(name).render()
+    cache = sorted((templates / "__pycache__").iterdir())
+    assert len(cache) == 1
+    written = cache[0].read_bytes()
+
+    reader = fresh(templates)
+
+    def no_compiling(*_args, **_kwargs):
+        raise AssertionError("compiled although the cache holds the template")
+    reader.compile = no_compiling
+    assert reader.get_template(name).render() == before  # from the cache
+
+    source = templates / name
+    source.write_text(source.read_text(encoding="utf-8") + "<!-- edited after make -->\n", encoding="utf-8")
+    assert fresh(templates).get_template(name).render() == before + "<!-- edited after make -->\n"
+    assert sorted((templates / "__pycache__").iterdir()) == cache and cache[0].read_bytes() == written

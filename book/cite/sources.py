@@ -20,6 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from book.confine import read_text
 from book.errors import BookError
+from book.yamlsrc import fast_loader
 
 MAX_YAML_NODES = 100_000
 """More nodes than this, counting every alias expansion, is refused: a
@@ -113,9 +114,11 @@ def _error(path: Path, node: Node, message: str, hint: str = "") -> BookError:
 
 
 def _read_yaml(path: Path, text: str) -> list[_Raw]:
-    loader = _CountingLoader(text)
+    # libyaml when it reads the text; else the pure-Python parser, which counts nodes as it goes
+    # and words the errors. Either way the alias-expanded size is measured before anything is built.
+    loader = fast_loader(text) or _CountingLoader(text)
     try:
-        root = loader.get_single_node()
+        root = loader.composed if hasattr(loader, "composed") else loader.get_single_node()
         if root is None:
             return []
         _expanded_size(root, {}, set())

@@ -210,6 +210,8 @@ def _templates_look(templates: Path) -> str:
     rendered again when a template changes."""
     digest = hashlib.sha256()
     for folder, _subfolders, names in sorted(os.walk(templates)):
+        if "__pycache__" in Path(folder).relative_to(templates).parts:
+            continue  # the templates compiled (book.precompile): derived from what is hashed here
         for name in sorted(names):
             with open(os.path.join(folder, name), "rb") as file:
                 digest.update(f"{os.path.relpath(folder, templates)}/{name}".encode() + b"\0" + file.read() + b"\0")
