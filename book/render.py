@@ -9,6 +9,7 @@ editions, and hand over font files.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Mapping
 import jinja2
 from markupsafe import Markup
 
+from .errors import BookError
 from .index import INDEX_ID, Place, view
 from .model import Manuscript, ResolvedChapter, ResolvedPart
 from .precompile import TemplateCache
@@ -58,9 +60,45 @@ def fonts() -> tuple[Font, ...]:
 FONT_CREDITS = "EB Garamond (Georg Duffner and Octavio Pardo) and Source Sans 3 (Paul D. Hunt, Adobe)"
 
 
+UNTRUSTED = "BOOK_UNTRUSTED_TEMPLATES"
+"""Set (to 1) in the environment of a build whose templates came from elsewhere — a deposit
+``verify`` rebuilds — so that Jinja renders them sandboxed: a template may read the variables
+it is given, never reach Python's internals through them, nor run anything."""
+
+
+def _sandboxed() -> type[jinja2.Environment]:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+    class Sandboxed(ImmutableSandboxedEnvironment):
+        """Jinja's sandbox, whose refusal is the author's error at the template's line."""
+
+        def handle_exception(self, source: str | None = None):
+            try:
+                super().handle_exception(source)  # raises, its traceback rewritten to template lines
+            except SecurityError as exc:
+                file, line = _template_frame(exc.__traceback__)
+                raise BookError(f"the template does what a template may not: {exc}", file, line, 0,
+                                "templates may only read the variables they are given",
+                                rule="unsafe-template") from None
+
+    return Sandboxed
+
+
+def _template_frame(tb) -> tuple[Path | None, int]:
+    """The innermost template file and line of a traceback Jinja rewrote."""
+    found: tuple[Path | None, int] = (None, 0)
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".xhtml", ".css", ".opf", ".ncx", ".xml")):
+            found = (Path(name), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
 @functools.lru_cache(maxsize=4)
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
-    env = jinja2.Environment(
+    kind = _sandboxed() if os.environ.get(UNTRUSTED) == "1" else jinja2.Environment
+    env = kind(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

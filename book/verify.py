@@ -259,6 +259,8 @@ def rebuild_and_compare(book: Path, templates: Path | None, expected: dict[str, 
                           source_date_epoch)
         if proc.returncode != 0:
             detail = (proc.stderr or proc.stdout).strip().splitlines()[-12:]
+            if templates is not None:  # the rebuild's engine copy reads the deposit's own templates
+                detail = [line.replace("engine/templates/", f"{templates.as_posix()}/") for line in detail]
             problems.append(Problem(_shown_book(expected), "do not build: " + " | ".join(detail)))
             return problems, []
         same = []
@@ -298,6 +300,9 @@ def _run_build(tmp: Path, templates: Path | None, args: list[str],
         env["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(engine_root), env.get("PYTHONPATH"))))
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    if templates is not None:
+        from .render import UNTRUSTED
+        env[UNTRUSTED] = "1"  # the deposit's templates are rendered sandboxed
     return subprocess.run([sys.executable, "-c", _RUN_BUILD, *args], cwd=tmp, env=env,
                           capture_output=True, text=True)
 

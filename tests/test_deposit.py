@@ -385,6 +385,23 @@ def test_verify_rebuild_catches_sources_that_no_longer_make_the_editions(bag_cop
         assert f"{bag_copy}/data/editions/{edition}: differs from the edition rebuilt" in proc.stdout, proc.stdout
 
 
+def test_verify_renders_a_deposits_templates_sandboxed(bag_copy: Path, tmp_path: Path):
+    """A deposit may come from anywhere, and its manifests are only checksums: templates that
+    reach for Python's internals are refused at their line, and what they asked for never runs."""
+    marker = tmp_path / "the-template-ran-a-command"
+    template = bag_copy / "data/sources/templates/print/book.html"
+    template.write_text(template.read_text(encoding="utf-8") + "{{ cycler.__init__.__globals__.os.system("
+                        f"'touch {marker}') }}}}\n", encoding="utf-8")
+    bagit.Bag(str(bag_copy)).save(manifests=True)
+    assert bagit.Bag(str(bag_copy)).is_valid()
+    proc = run_build("verify", str(bag_copy))
+    assert proc.returncode == 1, proc.stdout
+    assert not marker.exists()
+    assert re.search(r"data/sources/templates/print/book\.html:\d+: error: the template does what a template "
+                     r"may not: access to attribute '__init__' of 'type' object is unsafe", proc.stdout), proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
 def test_verify_refuses_what_is_not_a_deposit(tmp_path: Path):
     (tmp_path / "loose.txt").write_text("hello")
     assert run_build("verify", str(tmp_path / "loose.txt")).returncode == 1
