@@ -18,9 +18,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def main(dump: Path, argv: list[str]) -> int:
-    import weasyprint
-
     from book.cli import main as build
+    from book.publish.speedups import import_weasyprint
+
+    weasyprint = import_weasyprint()  # as the build imports it: the capture must not cost the build more
 
     dump.mkdir(parents=True, exist_ok=True)
     real = weasyprint.HTML
