@@ -149,28 +149,28 @@ _LIBYAML = getattr(yaml, "CSafeLoader", None)
 """PyYAML's libyaml binding, ten times faster than its pure-Python parser, when it was built with it."""
 
 
-def fast_loader(text: str) -> yaml.SafeLoader | None:
-    """A safe loader that has composed ``text`` with libyaml (``loader.composed`` is the root node,
-    or None for an empty document), or None when libyaml is missing or finds the text wrong: the
-    caller then parses it again with the pure-Python parser, whose messages and marks users see.
-    The nodes are the same either way: marks, tags and values (tests/test_yamlsrc.py)."""
+def libyaml_compose(text: str) -> tuple[yaml.SafeLoader, yaml.Node | None] | None:
+    """``text`` composed by libyaml: the safe loader that did it (its constructor builds the
+    values) and the root node (None for an empty document). None when libyaml is missing or
+    finds the text wrong: the caller then parses it with the pure-Python parser, whose messages
+    and marks users see. The nodes are the same either way: marks, tags and values
+    (``tests/test_perf_means.py``)."""
     if _LIBYAML is None:
         return None
     loader = _LIBYAML(text)
     try:
-        loader.composed = loader.get_single_node()
+        return loader, loader.get_single_node()
     except yaml.YAMLError:
         return None
     finally:
         loader.dispose()
-    return loader
 
 
 def parse_yaml(text: str, file: Path, line_offset: int = 0) -> Located:
     """Parse one YAML document from ``text``; errors name ``file`` and the line."""
     try:
-        fast = fast_loader(text)
-        node = fast.composed if fast is not None else yaml.compose(text, Loader=yaml.SafeLoader)
+        fast = libyaml_compose(text)
+        node = fast[1] if fast is not None else yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset

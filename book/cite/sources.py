@@ -20,7 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from book.confine import read_text
 from book.errors import BookError
-from book.yamlsrc import fast_loader
+from book.yamlsrc import libyaml_compose
 
 MAX_YAML_NODES = 100_000
 """More nodes than this, counting every alias expansion, is refused: a
@@ -116,9 +116,10 @@ def _error(path: Path, node: Node, message: str, hint: str = "") -> BookError:
 def _read_yaml(path: Path, text: str) -> list[_Raw]:
     # libyaml when it reads the text; else the pure-Python parser, which counts nodes as it goes
     # and words the errors. Either way the alias-expanded size is measured before anything is built.
-    loader = fast_loader(text) or _CountingLoader(text)
+    fast = libyaml_compose(text)
+    loader = fast[0] if fast is not None else _CountingLoader(text)
     try:
-        root = loader.composed if hasattr(loader, "composed") else loader.get_single_node()
+        root = fast[1] if fast is not None else loader.get_single_node()
         if root is None:
             return []
         _expanded_size(root, {}, set())
