@@ -63,8 +63,10 @@ def test_nothing_is_fetched_but_the_edition_itself(web, browser):
     page.goto(url(web, "search.html") + "?q=treaty")
     page.wait_for_selector("#search-results li")
     assert requested and all(u.startswith(web.as_uri()) for u in requested), requested
-    assert page.evaluate("document.fonts.check('16px \"Book Garamond\"')")
-    assert page.evaluate("[...document.fonts].some(f => f.family.includes('Book Garamond') && f.status === 'loaded')")
+    # The fonts load after the page does: ask once they are ready, rather than race them.
+    assert page.evaluate("document.fonts.ready.then(() => document.fonts.check('16px \"Book Garamond\"'))")
+    assert page.evaluate("document.fonts.ready.then(() => [...document.fonts].some("
+                         "f => f.family.includes('Book Garamond') && f.status === 'loaded'))")
 
 
 def test_contents_to_chapter_citation_to_bibliography_and_back(web, browser):
