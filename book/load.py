@@ -51,7 +51,7 @@ def load_book(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES,
     With ``collect``, problems are appended to it instead of raised and the book
     holds what could be read (``check`` lints the good chapters of a broken book);
     only a book.yaml that cannot be read at all still raises. With ``memo``, book.yaml's
-    YAML is parsed again only when its text changed (pure-Python YAML is slow), and each
+    YAML is parsed and validated again only when its text changed, and each
     chapter likewise (:func:`_read_chapter`)."""
     config_file = find_config(path).absolute()
     root = config_file.parent

@@ -17,7 +17,6 @@ carry the cache, and ``verify`` does not copy one into its engine.
 
 from __future__ import annotations
 
-import compileall
 import sys
 from pathlib import Path
 
@@ -45,6 +44,8 @@ class TemplateCache(jinja2.FileSystemBytecodeCache):
 
 
 def main() -> int:
+    import compileall
+
     from .render import TEMPLATES, environment
 
     ok = compileall.compile_dir(str(ENGINE), quiet=1)

@@ -76,7 +76,7 @@ def _sandboxed() -> type[jinja2.Environment]:
             try:
                 super().handle_exception(source)  # raises, its traceback rewritten to template lines
             except SecurityError as exc:
-                file, line = _template_frame(exc.__traceback__)
+                file, line = _template_frame(exc.__traceback__, self.loader.searchpath)
                 raise BookError(f"the template does what a template may not: {exc}", file, line, 0,
                                 "templates may only read the variables they are given",
                                 rule="unsafe-template") from None
@@ -84,12 +84,12 @@ def _sandboxed() -> type[jinja2.Environment]:
     return Sandboxed
 
 
-def _template_frame(tb) -> tuple[Path | None, int]:
-    """The innermost template file and line of a traceback Jinja rewrote."""
+def _template_frame(tb, folders: list[str]) -> tuple[Path | None, int]:
+    """The innermost template file (one in ``folders``) and line of a traceback Jinja rewrote."""
     found: tuple[Path | None, int] = (None, 0)
     while tb is not None:
         name = tb.tb_frame.f_code.co_filename
-        if name.endswith((".html", ".xhtml", ".css", ".opf", ".ncx", ".xml")):
+        if any(Path(name).is_relative_to(folder) for folder in folders):
             found = (Path(name), tb.tb_lineno)
         tb = tb.tb_next
     return found

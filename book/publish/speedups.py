@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import gc
 import io
+import sys
 from contextlib import contextmanager
 
 from .fontsubset import _DROP
@@ -58,7 +59,6 @@ PYDYF_PAGE_REFERENCES = None
 
 def import_weasyprint():
     """``import weasyprint``, with the library lookup limited to ``ldconfig``'s cache (above)."""
-    import sys
     if "weasyprint" in sys.modules:
         return sys.modules["weasyprint"]
     import ctypes.util

@@ -42,7 +42,7 @@ _VOID_XHTML = re.compile(r"<(img|br|hr|wbr|col|source)\b([^<>]*?)\s*/>")
 """Resolved fragments are XHTML (the EPUB needs it); in HTML a void element's slash is noise."""
 
 Content = bytes | Path
-"""A file of the edition: bytes made by the build, or a file to copy (fonts, images)."""
+"""A file of the edition: bytes made by the build (pages, stylesheet, fonts), or a file to copy (images)."""
 
 
 @dataclasses.dataclass(frozen=True)
