@@ -22,7 +22,7 @@ $(TSTAMP): $(STAMP) pyproject.toml
 
 # Compiled ahead: the engine's bytecode and the templates' (book/precompile.py); quick when up to date.
 setup: $(STAMP)
-	$(PY) -m book.precompile
+	$(PY) -m book.commands.precompile
 
 build: setup
 	$(PY) build.py

@@ -152,7 +152,7 @@ def write_results(path: Path, info: dict[str, str], results: dict, serve: Series
         "the least a WeasyPrint-based builder can spend on this PDF. It has no page labels, tags, metadata or "
         "line-breaking fix, and runs with Python's defaults (our build pauses the cyclic garbage collector "
         "while WeasyPrint works, `book/publish/speedups.py`); its page count is shown beside ours.",
-        "- **serve**: `bench/serve_edit.py` builds the 10× book's web edition in memory with `book.serve`'s "
+        "- **serve**: `bench/serve_edit.py` builds the 10× book's web edition in memory with `book.commands.serve`'s "
         "own `Builder` and `rebuild`, then appends a sentence to one chapter and times each rebuild.",
         "- **books**: the sample book's body repeated 10 and 40 times with its own chapter files, ids, links and "
         "citation keys per copy (bibliography entries duplicated under the new keys) (`bench/generate.py`).",

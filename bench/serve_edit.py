@@ -1,7 +1,7 @@
 """How long ``serve`` takes to show an edit: one chapter changed, the web edition rebuilt.
 
 Runs in its own process (``python bench/serve_edit.py BOOK RUNS``): builds the
-web edition in memory once through :mod:`book.serve`'s own ``Builder`` and
+web edition in memory once through :mod:`book.commands.serve`'s own ``Builder`` and
 ``rebuild``, then edits one chapter ``RUNS`` times (a sentence added, then
 removed, …) and times each rebuild as the watcher would run it. Prints one
 JSON line: ``{"times": [...]}``, or ``{"error": "..."}`` when the serve
@@ -20,12 +20,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 def main(book: Path, runs: int) -> dict:
     try:
-        from book import serve
+        from book.commands import serve
         builder = serve.Builder(book)
         site = serve.Site()
         rebuild = serve.rebuild
     except (ImportError, AttributeError, TypeError) as exc:
-        return {"error": f"book.serve has no Builder/Site/rebuild to measure ({exc})"}
+        return {"error": f"book.commands.serve has no Builder/Site/rebuild to measure ({exc})"}
     quiet = lambda _text: None  # noqa: E731
     rebuild(builder, site, True, quiet)
     if site.error:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -47,13 +48,38 @@ class BookError(Exception):
         severity: str = "error",
     ) -> None:
         super().__init__(message)
-        self.message = message
-        self.location = Location(Path(file) if file is not None else None, line, column)
-        self.hint = hint
-        self.rule = rule
-        self.severity = severity
-        """``error`` (the book cannot be published as it is) or ``warning`` (it can, but a
-        reader would notice; ``check --strict`` fails on it). Only ``check`` reports warnings."""
+        fields = {"message": message, "location": Location(Path(file) if file is not None else None, line, column),
+                  "hint": hint, "rule": rule, "severity": severity}
+        for name, value in fields.items():
+            object.__setattr__(self, name, value)
+
+    message: str
+    location: Location
+    hint: str
+    """How to fix it."""
+    rule: str
+    """The rule broken, as ``check`` names it (``unknown-citation``), or empty."""
+    severity: str
+    """``error`` (the book cannot be published as it is) or ``warning`` (it can, but a
+    reader would notice; ``check --strict`` fails on it). Only ``check`` reports warnings."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("__"):  # what Python keeps on every exception: __traceback__, __cause__ …
+            return super().__setattr__(name, value)
+        raise AttributeError(f"a BookError does not change once made: use .replace({name}=...)")
+
+    def __reduce__(self):
+        # Rebuilt from its fields (a forked build sends its errors back pickled), not by setting them.
+        loc = self.location
+        return (type(self), (self.message, loc.file, loc.line, loc.column, self.hint, self.rule, self.severity))
+
+    def replace(self, **changes: Any) -> "BookError":
+        """A copy with some fields changed: ``message``, ``file``, ``line``, ``column``, ``hint``,
+        ``rule`` or ``severity``."""
+        loc = self.location
+        fields = {"message": self.message, "file": loc.file, "line": loc.line, "column": loc.column,
+                  "hint": self.hint, "rule": self.rule, "severity": self.severity} | changes
+        return BookError(**fields)
 
     @property
     def file(self) -> Path | None:
@@ -93,7 +119,12 @@ class BookErrors(BookError):
         errors = sorted(errors, key=lambda e: (str(e.file or ""), e.line, e.column))
         first = errors[0]
         super().__init__(first.message, first.file, first.line, first.column, first.hint, first.rule)
-        self.errors = tuple(errors)
+        object.__setattr__(self, "errors", tuple(errors))
+
+    errors: tuple[BookError, ...]
+
+    def __reduce__(self):
+        return (type(self), (list(self.errors),))
 
     def format(self, root: Path | None = None) -> str:
         return "\n".join(e.format(root) for e in self.errors)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
-if TYPE_CHECKING:
-    from .index import BookIndex
+REFERENCES_ID = "references"
+"""The id of the reference list in every edition (resolve reserves it)."""
+INDEX_ID = "index"
+"""The id of the index section in every edition (resolve reserves it)."""
 
 
 @dataclass(frozen=True)
@@ -104,8 +106,6 @@ class Chapter:
     """``front``, ``body`` or ``back``."""
     part: str
     """Title of the part holding it, or empty."""
-    listed_at: int
-    """Line in book.yaml that lists it."""
     front_matter: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -151,6 +151,9 @@ class Book:
     back: tuple[Chapter, ...]
     index_terms: tuple[IndexTerm, ...] = ()
     """The ``index:`` list of book.yaml, in order."""
+    where: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """The line and column of each top-level value of book.yaml, so that a later stage can place a
+    problem with a setting (an unknown ``csl:`` style) on its line."""
 
     @property
     def chapters(self) -> tuple[Chapter, ...]:
@@ -164,6 +167,90 @@ class Book:
     @property
     def parts(self) -> tuple[Part, ...]:
         return tuple(item for item in self.body if isinstance(item, Part))
+
+
+# ---------------------------------------------------------------- the index
+
+
+@dataclass(frozen=True)
+class IndexMark:
+    """One spot of the text that an index entry points at."""
+
+    id: str
+    """The anchor: ``ix-<chapter>-<n>``, or a heading's id for a mark in a heading."""
+    chapter: str
+    path: tuple[str, ...]
+    """The entry, then its sub-entries, as the mark names them."""
+    file: Path
+    line: int
+
+
+@dataclass(frozen=True)
+class CrossReference:
+    """A ``see`` or ``see also`` from an entry to another, from a span or from book.yaml."""
+
+    path: tuple[str, ...]
+    target: tuple[str, ...]
+    also: bool
+    file: Path
+    line: int
+
+
+@dataclass(frozen=True)
+class IndexReference:
+    """A ``see`` or ``see also`` target as printed, and the entry it leads to."""
+
+    text: str
+    """The target's term; a sub-entry as ``Treaties: Rapallo``."""
+    target: str
+    """The id of the target entry, or empty when the index has no such entry."""
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One entry of the index, with its sub-entries."""
+
+    id: str
+    """The entry's own anchor in the index (``ixe-…``), for ``see`` links."""
+    term: str
+    """As printed (book.yaml's spelling; ``*…*`` for italics)."""
+    path: tuple[str, ...]
+    marks: tuple[str, ...]
+    """Anchor ids of the marked spots, in reading order, each once."""
+    see: tuple[IndexReference, ...]
+    see_also: tuple[IndexReference, ...]
+    sub: tuple["IndexEntry", ...]
+
+
+@dataclass(frozen=True)
+class IndexGroup:
+    """The entries filed under one letter."""
+
+    letter: str
+    entries: tuple[IndexEntry, ...]
+
+
+@dataclass(frozen=True)
+class BookIndex:
+    """The index of a book, for every edition."""
+
+    groups: tuple[IndexGroup, ...]
+    marks: tuple[IndexMark, ...]
+    """Every marked spot in reading order (a spot that names two entries is here twice)."""
+    terms: tuple[IndexTerm, ...]
+    """book.yaml's terms, for ``check``."""
+    cross_references: tuple[CrossReference, ...]
+
+    def entries(self) -> list[IndexEntry]:
+        """Every entry and sub-entry, in index order."""
+        out: list[IndexEntry] = []
+
+        def walk(entries) -> None:
+            for entry in entries:
+                out.append(entry)
+                walk(entry.sub)
+        walk(e for g in self.groups for e in g.entries)
+        return out
 
 
 # ---------------------------------------------------------------- manuscript
@@ -269,7 +356,7 @@ class Manuscript:
     anchor_owner: Mapping[str, str]
     """Which document (chapter id, or ``references``) holds each anchor id."""
     index: "BookIndex | None" = None
-    """The back-of-book index: its entries and every marked spot (:mod:`book.index`)."""
+    """The back-of-book index: its entries and every marked spot (:mod:`book.resolve.index`)."""
 
     @property
     def meta(self) -> Metadata:

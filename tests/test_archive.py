@@ -14,10 +14,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, require, run_build
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
-
-from conftest import ROOT, require, run_build
 from test_print import FIXTURE, SLUGS, _pdftotext
 
 PREFLIGHT_JARS = ("preflight.jar", "pdfbox2.jar", "fontbox2.jar", "xmpbox.jar", "commons-logging.jar",
@@ -42,7 +41,7 @@ def archived(request, print_fixture_build) -> tuple[Path, Path, Path]:
 
 def expected_sources(root: Path) -> list[str]:
     """The book's files as the engine reads them: book.yaml, chapters, bibliography, images, cover, word list."""
-    from book.build import Options, load_and_resolve
+    from book.commands.build import Options, load_and_resolve
     ms = load_and_resolve(Options(root, root / "dist"))
     files = {root / "book.yaml", *(ch.source.path for ch in ms.chapters), *ms.meta.bibliography,
              *(a.path for a in ms.assets)}

@@ -6,7 +6,6 @@ import json
 import re
 
 import pytest
-
 from conftest import FIXTURES, copy_fixture, run_build
 
 SEEDED = "tests/fixtures/check-every-rule"

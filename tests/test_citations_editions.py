@@ -7,15 +7,14 @@ every cited work must link to its entry in the reference list.
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
 import pytest
-from lxml import etree, html as lxml_html
-from pypdf import PdfReader
-
 from conftest import FIXTURES, epub_files, normalise, pdf_pages_text, run_build
+from lxml import etree
+from lxml import html as lxml_html
+from pypdf import PdfReader
 
 # What each line of chapters/forms.md must read in each style (checked against pandoc 2.17).
 EXPECTED = {
@@ -103,7 +102,7 @@ def test_epub_text_and_links(built):
     forms = files["EPUB/forms.xhtml"].decode()
     for key in KEYS[:2]:
         assert f'href="references.xhtml#ref-{key}"' in forms
-    assert f'id="ref-smith2001"' in files["EPUB/references.xhtml"].decode()
+    assert 'id="ref-smith2001"' in files["EPUB/references.xhtml"].decode()
 
 
 def test_web_text_and_links(built):

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from book.cite.bibliography import (
+from book.errors import BookError, BookErrors
+from book.resolve.cite.bibliography import (
     Bibliography,
     check_keys,
     load_bibliography,
     parse_nocite,
     unused_entries,
 )
-from book.cite.syntax import Citation, CiteItem, parse_citation
-from book.errors import BookError, BookErrors
+from book.resolve.cite.syntax import Citation, CiteItem, parse_citation
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cite"
 ERRORS = FIXTURES / "errors"

@@ -16,11 +16,16 @@ from xml.etree import ElementTree
 
 import pytest
 
-from book.cite import format as cite_format
-from book.cite.bibliography import load_bibliography
-from book.cite.format import FormattedCitations, format_citations, load_style, reference_anchor
-from book.cite.syntax import Citation, CiteItem, parse_citation
 from book.errors import BookError
+from book.resolve.cite import format as cite_format
+from book.resolve.cite.bibliography import load_bibliography
+from book.resolve.cite.format import (
+    FormattedCitations,
+    format_citations,
+    load_style,
+    reference_anchor,
+)
+from book.resolve.cite.syntax import Citation, CiteItem, parse_citation
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cite"
 BIB = load_bibliography([FIXTURES / "cmos.yaml", FIXTURES / "more.yaml", FIXTURES / "ieee.json",

@@ -6,7 +6,13 @@ import pytest
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
-from book.cite.syntax import Citation, CiteItem, citation_plugin, find_citations, parse_citation
+from book.resolve.cite.syntax import (
+    Citation,
+    CiteItem,
+    citation_plugin,
+    find_citations,
+    parse_citation,
+)
 
 
 def items(text: str) -> tuple[CiteItem, ...]:

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import bagit
 import pytest
+from conftest import FIXTURES, copy_fixture, run_build
 from lxml import etree
 from pypdf import PdfReader
 
-from book.build import Options, load_and_resolve
-from book.metadata import NS_DC, NS_MODS, mods
-from book.verify import verify
-from conftest import FIXTURES, copy_fixture, run_build
+from book.commands.build import Options, load_and_resolve
+from book.commands.verify import verify
+from book.publish.records import NS_DC, NS_MODS, mods
 
 XSD = Path(__file__).resolve().parent / "data" / "xsd"
 SCHEMA_FILES = {

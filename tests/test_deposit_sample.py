@@ -9,11 +9,11 @@ from pathlib import Path
 import bagit
 import pytest
 import yaml
-from lxml import etree
-
-from book.metadata import NS_DC, NS_MODS
 from conftest import ROOT, run_build
+from lxml import etree
 from test_deposit import assert_valid, bagit_cli, payload
+
+from book.publish.records import NS_DC, NS_MODS
 
 SLUG = "world-war-ii-diplomacy"
 

@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, epub_files, normalise
 from lxml import etree
-
-from conftest import ROOT, epub_files, normalise, pdf_pages_text
 
 SEED = ROOT / "tests" / "data" / "seed.txt"
 
@@ -108,7 +107,7 @@ def test_no_original_misspelling_survives(epub_text: str):
 
 
 def test_every_word_is_spelled_right(epub_text: str):
-    from book.spelling import _is_known, dictionary, read_word_list
+    from book.lint.spelling import _is_known, dictionary, read_word_list
 
     known, problems = read_word_list(ROOT / "content")
     assert not problems

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
-import pytest
+from conftest import (
+    copy_fixture,
+    epub_files,
+    epubcheck,
+    normalise,
+    pdf_pages_text,
+    run_build,
+)
 from lxml import etree
 from pypdf import PdfReader
-
-from conftest import copy_fixture, epub_files, epubcheck, normalise, pdf_pages_text, run_build
 
 CHAPTERS = ["Preface", "Alpha Chapter Opens the Story of the Book", "Beta", "Gamma"]
 PARTS = ["The First Part", "The Second Part"]

@@ -15,11 +15,18 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ROOT, copy_fixture, epubcheck, pdf_pages_text, require, run_build
+from epub_helpers import (
+    EPUB_TYPE,
+    NS,
+    Epub,
+    print_page_text,
+    squeeze,
+    text_with_markers,
+    toc_tree,
+)
 from lxml import etree
 from pypdf import PdfReader
-
-from conftest import ROOT, copy_fixture, epubcheck, pdf_pages_text, require, run_build
-from epub_helpers import EPUB_TYPE, NS, Epub, print_page_text, squeeze, text_with_markers, toc_tree
 
 SAMPLE = "world-war-ii-diplomacy"
 FEATURES = "conferences-and-pacts"
@@ -63,7 +70,7 @@ def test_container_order_and_dates(built):
     with zipfile.ZipFile(built[0]) as z:
         infos = z.infolist()
     assert infos[0].filename == "mimetype" and infos[0].compress_type == zipfile.ZIP_STORED
-    from book.publish import build_time
+    from book.publish.stamp import build_time
     epub = Epub.open(built[0])
     when = build_time(epub.dc("date")[0].text)  # the book's date, unless SOURCE_DATE_EPOCH says otherwise
     assert {info.date_time for info in infos} == {(when.year, when.month, when.day, when.hour, when.minute,
@@ -316,8 +323,9 @@ def test_accessibility_metadata(built):
 
 
 def test_generated_cover(sample_build):
-    from PIL import Image
     import io
+
+    from PIL import Image
     epub = Epub.open(sample_build / f"{SAMPLE}.epub")
     covers = [i for i in epub.manifest().values() if "cover-image" in (i.get("properties") or "")]
     assert len(covers) == 1 and covers[0].get("media-type") == "image/png"
@@ -378,8 +386,9 @@ def test_stylesheet_leaves_size_spacing_and_colour_to_the_reader(built):
 
 
 def test_fonts_are_static_subsets_covering_the_text(built):
-    from fontTools.ttLib import TTFont
     import io
+
+    from fontTools.ttLib import TTFont
     epub = Epub.open(built[0])
     fonts = {i.get("href"): epub.files[epub.href(i.get("href"))] for i in epub.manifest().values()
              if i.get("media-type") == "font/ttf"}
@@ -418,7 +427,7 @@ def test_same_sources_same_bytes_with_or_without_the_page_cache(tmp_path, featur
 
 def test_page_map_key_follows_the_print_sources(tmp_path):
     from book.load import load_book
-    from book.pagemap import source_key
+    from book.publish.pagemap import source_key
     from book.resolve import resolve
     book = copy_fixture("basic", tmp_path)
     before = source_key(resolve(load_book(book)))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from book.pagemap import PageMap, PageStart, _align, digest, items
 from book.publish.epub_pages import place_page_breaks
+from book.publish.pagemap import PageMap, PageStart, _align, digest, items
 
 HEAD = ('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml" '
         'xmlns:epub="http://www.idpf.org/2007/ops"><head><title>t</title></head><body>')

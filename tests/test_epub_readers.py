@@ -14,7 +14,6 @@ import re
 import subprocess
 
 import pytest
-
 from conftest import ROOT, require
 
 SAMPLE = "world-war-ii-diplomacy"

@@ -17,20 +17,20 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from book.cite.bibliography import load_bibliography
-from book.cite.format import format_citations, load_style
-from book.cite.syntax import parse_citation
-from book.config import read_config
 from book.errors import BookError
 from book.load import load_book
-from book.rawhtml import ALLOWED_ATTRS, ALLOWED_TAGS, RawHTMLError, clean
+from book.load.config import read_config
+from book.load.yamlsrc import parse_yaml
 from book.resolve import resolve
-from book.yamlsrc import parse_yaml
-from conftest import FIXTURES
+from book.resolve.cite.bibliography import load_bibliography
+from book.resolve.cite.format import format_citations, load_style
+from book.resolve.cite.syntax import parse_citation
+from book.resolve.rawhtml import ALLOWED_ATTRS, ALLOWED_TAGS, RawHTMLError, clean
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow],
                 database=None)

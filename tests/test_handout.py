@@ -13,9 +13,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-
 from conftest import ROOT, copy_fixture, normalise, pdf_pages_text, require, run_build
+from pypdf import PdfReader
 
 from book.publish.impose import padded, saddle_stitch
 

@@ -24,9 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-
 from conftest import copy_fixture, run_build
-
 
 # ------------------------------------------------------------------ helpers
 

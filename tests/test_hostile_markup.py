@@ -15,10 +15,16 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import (
+    copy_fixture,
+    epubcheck,
+    normalise,
+    pdf_pages_text,
+    require,
+    run_build,
+)
 from lxml import etree
 from lxml import html as lxml_html
-
-from conftest import copy_fixture, epubcheck, normalise, pdf_pages_text, require, run_build
 
 TITLE = """Cats & <Dogs>: "Quoted" and 'Single'"""
 AUTHOR = """Ann O'Brien & "Sons" <Ltd>"""

@@ -10,15 +10,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, copy_fixture, run_build
 
-from book.collation import Collation
-from book.index import Locator, Place, locators
-from book.index_marks import Finder
 from book.load import load_book
 from book.model import IndexTerm
+from book.render.indexview import Locator, Place, locators
 from book.resolve import resolve
+from book.resolve.collation import Collation
+from book.resolve.index_marks import Finder
 
 FIXTURE = ROOT / "tests" / "fixtures" / "index-book"
 
@@ -70,7 +69,7 @@ def test_the_fixture_index_is_sorted_word_by_word_in_english(ms):
 
 
 def test_word_by_word_order():
-    from book.index import _sort_key
+    from book.resolve.index import _sort_key
     names = ["Franco-Soviet treaty", "Franco, Francisco", "Stalingrad", "Stalin, Joseph", "Stalin", "Newark",
              "New York"]
     c = Collation("en", names)

@@ -17,14 +17,21 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from conftest import (
+    ROOT,
+    copy_fixture,
+    epubcheck,
+    normalise,
+    pdf_pages_text,
+    require,
+    run_build,
+)
 
-from conftest import ROOT, copy_fixture, epubcheck, normalise, pdf_pages_text, require, run_build
-
-from book.index import Place, locators
 from book.load import load_book
 from book.publish import index_pages
-from book.publish.pdf import layout
+from book.publish.layout import layout
 from book.render import render_print
+from book.render.indexview import Place, locators
 from book.resolve import resolve
 
 FIXTURE = ROOT / "tests" / "fixtures" / "index-book"

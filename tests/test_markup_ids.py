@@ -1,6 +1,6 @@
 """Heading ids follow pandoc's rule: from the first letter on, any script."""
 
-from book.markup import slugify
+from book.resolve.markdown import slugify
 
 
 def test_ids_keep_non_ascii_initials_and_drop_leading_digits():

@@ -18,14 +18,13 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, copy_fixture, require, run_build
 
 PROBE = """
 import json, sys
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from book.build import Options, build
+from book.commands.build import Options, build
 build(Options(book=Path({book!r}), out=Path({out!r}), editions=tuple({editions!r})))
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] == "weasyprint")))
 """
@@ -63,7 +62,7 @@ import sys
 sys.path.insert(0, {str(ROOT)!r})
 import weasyprint
 from pathlib import Path
-from book.build import Options, build
+from book.commands.build import Options, build
 calls = []
 render = weasyprint.HTML.render
 def counted(self, *args, **kwargs):
@@ -90,7 +89,7 @@ sys.path.insert(0, {str(ROOT)!r})
 import weasyprint
 from weasyprint.document import Document
 from pathlib import Path
-from book.build import Options, build
+from book.commands.build import Options, build
 seen = []
 render, write = weasyprint.HTML.render, Document.write_pdf
 def watched_render(self, *args, **kwargs):
@@ -127,10 +126,9 @@ def test_editions_built_side_by_side_are_the_editions_built_in_series(basic, tmp
 def test_a_forked_job_reports_back_like_the_parent_would(tmp_path):
     """Files a child stages are committed with the build; its BookError is raised as itself;
     a bug comes back with its traceback; a failed child's temporary files are gone."""
-    from book import parallel
     from book.errors import BookError
-    from book.lock import output_folder
-    from book.publish import Output, write_atomic
+    from book.publish import Output, parallel
+    from book.staging import output_folder, write_atomic
 
     out = tmp_path / "out"
 
@@ -161,9 +159,8 @@ def test_a_forked_job_reports_back_like_the_parent_would(tmp_path):
 
 
 def test_a_cancelled_child_is_stopped_and_cleans_up(tmp_path):
-    from book import parallel
-    from book.lock import output_folder
-    from book.publish import write_atomic
+    from book.publish import parallel
+    from book.staging import output_folder, write_atomic
 
     out = tmp_path / "out"
 
@@ -191,9 +188,9 @@ def test_our_font_cleaning_embeds_the_glyphs_weasyprint_would(basic, tmp_path):
 import sys
 sys.path.insert(0, {str(ROOT)!r})
 from pathlib import Path
-from book.build import Options, load_and_resolve
+from book.commands.build import Options, load_and_resolve
 from book.publish import speedups
-from book.publish.pdf import layout
+from book.publish.layout import layout
 from weasyprint.pdf import fonts
 ms = load_and_resolve(Options(book=Path({str(basic)!r}), out=Path({str(tmp_path)!r})))
 lay = layout(ms)
@@ -276,7 +273,7 @@ def test_yaml_is_composed_by_libyaml_into_the_same_nodes_as_the_pure_parser():
     What libyaml refuses is parsed again by the pure-Python parser, whose words the errors keep."""
     import yaml
 
-    from book.yamlsrc import libyaml_compose, parse_yaml
+    from book.load.yamlsrc import libyaml_compose, parse_yaml
     assert yaml.__with_libyaml__, "PyYAML was built without libyaml: pip install --force-reinstall pyyaml"
     docs = _yaml_documents()
     assert len(docs) > 30
@@ -302,12 +299,13 @@ def test_yaml_is_composed_by_libyaml_into_the_same_nodes_as_the_pure_parser():
 
 
 def test_templates_compiled_ahead_are_read_as_they_are_never_stale_never_written(tmp_path):
-    """``make`` compiles the templates into Jinja's bytecode cache (``python -m book.precompile``);
+    """``make`` compiles the templates into Jinja's bytecode cache (``python -m book.commands.precompile``);
     a build reads the cache instead of compiling (about 0.1 s a build), compiles a template whose
     source changed since, and writes nothing into the engine's folder."""
     import shutil
 
-    from book.render import TEMPLATES, environment
+    from book.render.templates import environment
+    from book.resources import TEMPLATES
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates, ignore=shutil.ignore_patterns("__pycache__"))
     fresh = environment.__wrapped__  # not lru_cached: each call is a new process's environment

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-
 from conftest import ROOT, copy_fixture, normalise, require, run_build
+from pypdf import PdfReader
 
 FIXTURE = "print-book"
 SLUGS = {FIXTURE: "printers-test-book", "sample": "world-war-ii-diplomacy"}
@@ -53,7 +52,7 @@ class PrintedBook:
 
     @functools.cached_property
     def ms(self):
-        from book.build import Options, load_and_resolve
+        from book.commands.build import Options, load_and_resolve
         return load_and_resolve(Options(self.root, self.pdf.parent))
 
     @functools.cached_property
@@ -132,7 +131,7 @@ def expected_outline(ms) -> list[tuple[str, int]]:
         out.append((ms.references_title, 0))
     out += [(_title_text(ch.title_html), 0) for ch in ms.back]
     index = getattr(ms, "index", None)
-    if index is not None and index.groups:  # the back-of-book index (book/index.py), when the book has one
+    if index is not None and index.groups:  # the back-of-book index (book/resolve/index.py), when the book has one
         out.append(("Index", 0))
     return out
 
@@ -364,7 +363,7 @@ def test_fixture_metadata_has_every_author_and_the_leap_day(print_fixture_build)
 
 
 def test_uncovered_lists_characters_the_text_face_lacks():
-    from book.fontcheck import uncovered
+    from book.render.fontcheck import uncovered
     assert uncovered("Всеросси́йская “quotes” — café ₽ €\u00ad\u200d\n") == []
     assert uncovered("ok ✓ 中文 ✓ 🙂") == ["✓", "中", "文", "🙂"]
 

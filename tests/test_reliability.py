@@ -22,12 +22,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, copy_fixture, require
 from lxml import etree
 from pypdf import PdfReader
-
-from book import lock
-from conftest import ROOT, copy_fixture, require
 from test_hostile import temp_leftovers, tree_hashes
+
+from book import staging as lock
 
 SLUG = "the-test-book"
 
@@ -208,7 +208,7 @@ def test_the_lock_blocks_a_second_holder(tmp_path: Path):
 
 
 def test_staged_files_appear_together_or_not_at_all(tmp_path: Path):
-    from book.publish import write_atomic
+    from book.staging import write_atomic
 
     out = tmp_path / "dist"
     out.mkdir()

@@ -21,9 +21,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from lxml import etree
-
 from conftest import FIXTURES, ROOT, require
+from lxml import etree
 from test_hostile import tree_hashes
 
 SLUG = "the-test-book"

@@ -17,16 +17,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import copy_fixture
 
 from book import memo as memo_module
+from book.commands.serve import Builder, Site, describe, rebuild
 from book.errors import BookError
 from book.load import load_book
 from book.memo import Memo, real_path
 from book.model import Part
-from book.render import TEMPLATES
 from book.resolve import resolve
-from book.serve import Builder, Site, describe, rebuild
-from conftest import copy_fixture
+from book.resources import TEMPLATES
 
 STYLES = ("chicago-author-date", "chicago-notes-bibliography", "ieee")
 """An author-date, a note (ibid, note numbers) and a numeric (numbers in citing order) style."""

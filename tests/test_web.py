@@ -7,9 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
-
 from conftest import copy_fixture, run_build, vnu_jar
+from playwright.sync_api import expect
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +153,7 @@ def test_fonts_are_woff_files_with_the_pinned_fonts_own_tables(web):
     axes a reader's browser draws with are the pinned fonts', in less than half the bytes."""
     from fontTools.ttLib import TTFont
 
-    from book.render import fonts
+    from book.fonts import fonts
     css = (web / "assets" / "book.css").read_text()
     total_ttf = total_woff = 0
     for font in fonts():

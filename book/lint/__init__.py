@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from markdown_it.token import Token
 
-from .. import markup, spelling
-from ..cite.bibliography import Bibliography, load_bibliography, unused_entries
 from ..errors import BookError
 from ..model import Book, Chapter
-from . import fonts, structure
+from ..resolve import markdown
+from ..resolve.cite.bibliography import Bibliography, load_bibliography, unused_entries
+from . import fonts, spelling, structure
 
 WARNINGS = frozenset({"unused-reference", "empty-section", "heading-skip", "repeated-paragraph", "spelling",
                       "word-list"})
@@ -24,7 +24,7 @@ WARNINGS = frozenset({"unused-reference", "empty-section", "heading-skip", "repe
 
 def parse(book: Book) -> list[tuple[Chapter, list[Token]]]:
     """Every chapter's markdown-it tokens (without the book's renderer rules: nothing is rendered)."""
-    md = markup.parser(book.meta.lang)
+    md = markdown.parser(book.meta.lang)
     out = []
     for chapter in book.chapters:
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import BookError
-from ..fontcheck import describe, locate, uncovered
+from ..render.fontcheck import describe, locate, uncovered
 
 
 def uncovered_in_files(files: list[Path]) -> list[BookError]:

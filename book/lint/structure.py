@@ -12,9 +12,9 @@ import re
 
 from markdown_it.token import Token
 
-from .. import markup
 from ..errors import BookError
 from ..model import Chapter
+from ..resolve import markdown
 
 MIN_REPEATED_WORDS = 8
 """Shorter paragraphs ("Ibid.", "See above.") may repeat on purpose."""
@@ -42,7 +42,7 @@ def headings(chapter: Chapter, tokens: list[Token]) -> list[BookError]:
     previous = 1
     for n, (i, level) in enumerate(heads):
         token = blocks[i]
-        text = markup.inline_text(blocks[i + 1])
+        text = markdown.inline_text(blocks[i + 1])
         if level > previous + 1:
             problems.append(BookError(
                 f"heading '{text}' is level {level} after level {previous}", chapter.path, _line(chapter, token), 1,
@@ -70,7 +70,7 @@ def repeated_paragraphs(chapters: list[tuple[Chapter, list[Token]]]) -> list[Boo
         for i, token in enumerate(tokens):
             if token.type != "paragraph_open" or i + 1 >= len(tokens) or tokens[i + 1].type != "inline":
                 continue
-            text = re.sub(r"\s+", " ", markup.inline_text(tokens[i + 1])).strip()
+            text = re.sub(r"\s+", " ", markdown.inline_text(tokens[i + 1])).strip()
             if len(text.split()) < MIN_REPEATED_WORDS:
                 continue
             key = text.casefold()

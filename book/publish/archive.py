@@ -18,17 +18,17 @@ own table, never from the machine's mimetypes database.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import hashlib
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..errors import BookError
+from ..errors import BookError, BookErrors
 from ..model import Manuscript
-from . import Output, build_time
+from . import Output, Supplies
+from .editions import EDITIONS
+from .stamp import build_time
 
 MANIFEST = "manifest.json"
 """The manifest's name inside the PDF; it is not one of the book's files and is not restored."""
@@ -178,16 +178,12 @@ def write_archive(ms: Manuscript, lay, target: Path) -> int:
     return len(files)
 
 
-class ArchivePublisher:
-    name = "archive"
-    description = "archival PDF/A-3: the print edition carrying its own sources"
-
-    def publish(self, ms: Manuscript, out: Path, lay=None) -> list[Output]:
-        from .pdf import layout
-        lay = lay or layout(ms)
-        target = out / f"{ms.meta.slug}-archival.pdf"
-        write_archive(ms, lay, target)
-        return [Output(target, self.name, lay.page_count)]
+def publish(ms: Manuscript, out: Path, supplies: Supplies) -> list[Output]:
+    """The archival PDF/A-3, from the build's print layout (the print PDF's very pages)."""
+    lay = supplies.layout()
+    target = EDITIONS["archive"].path(ms.meta, out)
+    write_archive(ms, lay, target)
+    return [Output(target, "archive", lay.page_count)]
 
 
 # ------------------------------------------------------------------ extract
@@ -273,27 +269,7 @@ def extract(pdf: Path, dest: Path) -> list[Path]:
             problems.append(f"{name}: differs from the manifest (SHA-256 {_sha256(data)[:16]}…, "
                             f"manifest {str(entry.get('sha256'))[:16]}…)")
     if problems:
-        from ..errors import BookErrors
         hint = f"the PDF was altered or damaged after it was built; what could be restored is in {dest}"
         raise BookErrors([BookError(problem, pdf, hint=hint if i == len(problems) - 1 else "", rule="archive")
                           for i, problem in enumerate(problems)])
     return written
-
-
-def main(argv: list[str]) -> int:
-    """``build.py extract FILE.pdf DIR``: exit 0 when every file matches the manifest, 1 if not."""
-    p = argparse.ArgumentParser(
-        prog="build.py extract",
-        description="Restore the sources embedded in an archival PDF (book.yaml, chapters, bibliography, "
-                    "images) into DIR and check each against the PDF's SHA-256 manifest.")
-    p.add_argument("pdf", type=Path, metavar="FILE.pdf")
-    p.add_argument("dir", type=Path, metavar="DIR", help="a new or empty folder")
-    args = p.parse_args(argv)
-    try:
-        written = extract(args.pdf, args.dir)
-    except BookError as exc:
-        print(exc.format(Path.cwd()), file=sys.stderr)
-        return 1
-    print(f"restored {len(written)} files into {args.dir}, each matching the manifest; rebuild with "
-          f"`python build.py --book {args.dir}`", file=sys.stderr)
-    return 0

@@ -10,7 +10,7 @@ scheme, a page-list, or the NCX depth, and its zip entries carry the clock.
 Here the entries have the book's date and a fixed order, ``mimetype`` first
 and stored: same sources, same bytes.
 
-Print page numbers come from a :class:`~book.pagemap.PageMap` of the print
+Print page numbers come from a :class:`~book.publish.pagemap.PageMap` of the print
 edition; :mod:`.epub_pages` places the markers.
 """
 
@@ -21,14 +21,18 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cover import cover_image
 from ..errors import BookError
 from ..model import Manuscript, ResolvedPart
-from ..pagemap import PageMap
-from ..render import TEMPLATES, environment, render_ebook
-from . import Output, build_time, write_atomic
+from ..render import environment, render_ebook
+from ..resources import TEMPLATES
+from ..staging import write_atomic
+from . import Output, Supplies
+from .cover import cover_image
+from .editions import EDITIONS
 from .epub_fonts import ebook_fonts
 from .epub_pages import place_page_breaks
+from .pagemap import PageMap
+from .stamp import build_time
 
 XHTML = "application/xhtml+xml"
 OWN_DOCUMENTS = ("cover", "nav", "title-page", "references")
@@ -204,15 +208,9 @@ def _zip(opf: bytes, manifest: list[Item], date: str) -> bytes:
     return out.getvalue()
 
 
-class EpubPublisher:
-    name = "epub"
-    description = "EPUB 3: the book for e-readers and screen readers"
-
-    def publish(self, ms: Manuscript, out: Path, pages: PageMap | None = None) -> list[Output]:
-        if pages is None:
-            from ..pagemap import print_page_map
-            pages = print_page_map(ms, out)
-        data, count = build_epub(ms, pages, out / ".cache")
-        target = out / f"{ms.meta.slug}.epub"
-        write_atomic(target, data)
-        return [Output(target, self.name, count, "documents")]
+def publish(ms: Manuscript, out: Path, supplies: Supplies) -> list[Output]:
+    """The EPUB, its page-list from the print edition's page map."""
+    data, count = build_epub(ms, supplies.page_map(), out / ".cache")
+    target = EDITIONS["epub"].path(ms.meta, out)
+    write_atomic(target, data)
+    return [Output(target, "epub", count, "documents")]

@@ -20,8 +20,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..render import Font, fonts
-from . import write_atomic
+from ..fonts import Font, fonts
+from ..staging import write_atomic
 
 FORMAT = 1
 """Bump when the way fonts are made changes, so old cache entries are not used."""

@@ -1,6 +1,6 @@
 """Print page numbers inside the EPUB: page-break markers and the page-list.
 
-:mod:`book.pagemap` says where each print page begins as (section id, item
+:mod:`book.publish.pagemap` says where each print page begins as (section id, item
 offset); here each position is found again in the EPUB's own copy of that
 section and an invisible marker is put there (``templates/ebook/pagebreak.xhtml``).
 A marker never lands where it would be invalid or misleading: at the start of
@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from lxml import etree
 
-from ..pagemap import PageMap, digest, items, local_name, skipped, walk_text
+from .pagemap import PageMap, digest, items, local_name, skipped, walk_text
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 

@@ -21,17 +21,18 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-import sys
-import time
 from dataclasses import dataclass, replace
 from html import unescape
 from pathlib import Path
 from typing import Sequence
 
 from ..errors import BookError, BookErrors
+from ..fonts import fonts
 from ..model import Book, Chapter, Manuscript, Metadata
-from ..render import TEMPLATES, environment, fonts, notes_in_flow
-from . import Output, write_atomic
+from ..render import environment, notes_in_flow
+from ..resources import TEMPLATES
+from ..staging import write_atomic
+from . import Output
 from .keepnotes import keep_notes_with_calls, number_blocks
 
 HANDOUTS = "handouts"
@@ -132,7 +133,7 @@ def render_handout(ms: Manuscript, paper: Paper, breaks: Sequence[str] = (),
 
 def lay_out(ms: Manuscript, paper: Paper):
     """The handout laid out by the print edition's machinery, every note on its call's page."""
-    from .pdf import layout
+    from .layout import layout
 
     return keep_notes_with_calls(lambda breaks: layout(ms, render_handout(ms, paper, breaks)),
                                  lambda lay: lay.document.pages)
@@ -141,46 +142,40 @@ def lay_out(ms: Manuscript, paper: Paper):
 # ------------------------------------------------------------------ publish
 
 
-class HandoutPublisher:
-    """Writes the handout of a selection manuscript (``resolve(book, chapters=ids)``)
-    to ``<out>/handouts/<ids>.pdf``, or its booklet to ``<ids>-booklet.pdf``."""
+def publish_handout(ms: Manuscript, out: Path, paper: Paper = PAPERS["A4"], booklet: bool = False) -> list[Output]:
+    """Write the handout of a selection manuscript (``resolve(book, chapters=ids)``) to
+    ``<out>/handouts/<ids>.pdf``, or its booklet to ``<ids>-booklet.pdf``.
 
-    name = "handout"
-    description = "print handouts: chapters standing alone on A4 or letter, or folded booklets"
+    Not an edition of :mod:`.editions`: a build makes the book's editions, a handout is made
+    of the chapters a teacher names (``build.py handout``), on the paper asked for."""
+    from .pdf import pinned_fonts_only, write_pdf
 
-    def __init__(self, paper: Paper = PAPERS["A4"], booklet: bool = False) -> None:
-        self.paper = paper
-        self.booklet = booklet
+    name = stem([c.source for c in ms.chapters])
+    folder = out / HANDOUTS
+    meta = handout_metadata(ms)
+    if not booklet:
+        lay = lay_out(ms, paper)
+        target = folder / f"{name}.pdf"
+        # Every page is numbered 1 … n (no roman front matter), and the PDF's title is the handout's.
+        write_pdf(replace(lay, front_pages=0, meta=meta), target, edition=f"handout:{name}")
+        return [Output(target, "handout", lay.page_count, _pages(lay.page_count))]
 
-    def publish(self, ms: Manuscript, out: Path) -> list[Output]:
-        from .pdf import pinned_fonts_only, write_pdf
+    from .impose import impose
+    from .pdfmeta import finisher as metadata
+    lay = lay_out(ms, paper.half())
+    describe = metadata(meta, lay.stamp, f"booklet:{name}")
 
-        name = stem([c.source for c in ms.chapters])
-        folder = out / HANDOUTS
-        meta = handout_metadata(ms)
-        if not self.booklet:
-            lay = lay_out(ms, self.paper)
-            target = folder / f"{name}.pdf"
-            # Every page is numbered 1 … n (no roman front matter), and the PDF's title is the handout's.
-            write_pdf(replace(lay, front_pages=0, meta=meta), target, edition=f"handout:{name}")
-            return [Output(target, "handout", lay.page_count, _pages(lay.page_count))]
+    def finish(document, pdf) -> None:
+        pinned_fonts_only(document, pdf)
+        describe(document, pdf)
 
-        from .impose import impose
-        from .pdfmeta import finisher as metadata
-        lay = lay_out(ms, self.paper.half())
-        describe = metadata(meta, lay.stamp, f"booklet:{name}")
-
-        def finish(document, pdf) -> None:
-            pinned_fonts_only(document, pdf)
-            describe(document, pdf)
-
-        # Tags and links mean nothing once pages are cut apart and turned, so the
-        # pages are written plain before imposition; impose() keeps Info and XMP.
-        pages = lay.document.write_pdf(finisher=finish)  # type: ignore[attr-defined]
-        target = folder / f"{name}-booklet.pdf"
-        sides: list[int] = []
-        write_atomic(target, lambda tmp: sides.append(impose(pages, tmp)))
-        return [Output(target, "booklet", sides[0], _pages(sides[0]))]
+    # Tags and links mean nothing once pages are cut apart and turned, so the
+    # pages are written plain before imposition; impose() keeps Info and XMP.
+    pages = lay.document.write_pdf(finisher=finish)  # type: ignore[attr-defined]
+    target = folder / f"{name}-booklet.pdf"
+    sides: list[int] = []
+    write_atomic(target, lambda tmp: sides.append(impose(pages, tmp)))
+    return [Output(target, "booklet", sides[0], _pages(sides[0]))]
 
 
 def _pages(count: int) -> str:
@@ -207,107 +202,3 @@ def handout_metadata(ms: Manuscript) -> Metadata:
 def _text(html: str) -> str:
     """The text of an inline HTML fragment such as a title."""
     return unescape(re.sub(r"<[^>]+>", "", str(html)))
-
-
-# ------------------------------------------------------------------ command line
-
-
-def parser():
-    import argparse
-
-    p = argparse.ArgumentParser(
-        prog="build.py handout",
-        description="Chapters as stand-alone print handouts (A4 or letter), or as booklets to fold: "
-                    "OUT/handouts/<id>.pdf, or OUT/handouts/<id>-booklet.pdf with --booklet. "
-                    f"Several ids make one handout, named by joining them with '{JOIN}'.",
-        epilog="examples:\n"
-               "  python build.py handout --list                 every chapter's id and title\n"
-               "  python build.py handout rapallo                dist/handouts/rapallo.pdf\n"
-               "  python build.py handout rapallo munich         dist/handouts/rapallo+munich.pdf\n"
-               "  python build.py handout rapallo --paper letter\n"
-               "  python build.py handout rapallo --booklet      dist/handouts/rapallo-booklet.pdf:\n"
-               "      print duplex, flip on the short edge, fold, staple on the fold\n"
-               "  python build.py handout --all                  one handout per chapter\n\n"
-               "exit codes: 0 success, 1 the book has errors or an id is unknown, 2 bad usage",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("ids", nargs="*", metavar="ID",
-                   help="chapter ids: the chapter's 'id' front matter, or its file name without .md")
-    p.add_argument("--all", action="store_true", help="one handout per chapter of the book")
-    p.add_argument("--list", action="store_true", help="list the chapters' ids and titles, and stop")
-    p.add_argument("--paper", type=_paper_arg, default=None, metavar="A4|letter",
-                   help="the sheet (default: print: handout-paper in book.yaml, else A4)")
-    p.add_argument("--booklet", action="store_true",
-                   help="half-sheet pages imposed two-up for saddle stitching, instead of flat sheets")
-    p.add_argument("--book", type=Path, default=Path("content"),
-                   help="book.yaml or the folder holding it (default: content/)")
-    p.add_argument("--out", type=Path, default=Path("dist"),
-                   help=f"output folder (default: dist/); handouts go into OUT/{HANDOUTS}/")
-    p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
-    p.add_argument("-v", "--verbose", action="store_true", help="also print each stage and when it started")
-    p.add_argument("--debug", action="store_true", help="show a traceback for errors (for bug reports)")
-    return p
-
-
-def _paper_arg(text: str) -> Paper:
-    import argparse
-    try:
-        return paper_named(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def list_chapters(book: Book) -> str:
-    """``id  title`` a line, in reading order, for ``--list``."""
-    width = max((len(c.id) for c in book.chapters), default=0)
-    return "".join(f"{c.id:<{width}}  {c.title}\n" for c in book.chapters)
-
-
-def main(argv: list[str]) -> int:
-    from ..build import write_checksums
-    from ..load import load_book
-    from ..lock import output_folder
-    from ..progress import reporter, run_reported
-    from ..resolve import resolve
-
-    p = parser()
-    args = p.parse_args(argv)
-    if args.all and args.ids:
-        p.error("give chapter ids or --all, not both")
-    if not (args.ids or args.all or args.list):
-        p.error("name the chapters to print (see --list), or give --all")
-    start = time.perf_counter()
-    show = reporter(args.quiet, args.verbose)
-
-    def work():
-        book = load_book(args.book)
-        if args.list:
-            return book, None, None
-        paper = args.paper or paper_named(book.meta.print.handout_paper)
-        selections = [(c,) for c in book.chapters] if args.all else [select(book, args.ids)]
-        show.begin(1 + len(selections))
-        show.stage("resolve")
-        # Gather, then write: every handout is resolved before the output folder is touched.
-        manuscripts = [resolve(book, chapters=tuple(c.id for c in chapters)) for chapters in selections]
-        publisher = HandoutPublisher(paper, args.booklet)
-        outputs: list[Output] = []
-        with output_folder(args.out, show.stage):
-            for ms in manuscripts:
-                show.stage(f"lay out {stem([c.source for c in ms.chapters])}")
-                outputs += publisher.publish(ms, args.out)
-            write_checksums(args.out)
-        return book, paper, outputs
-
-    code, result = run_reported(show, args.debug, work, kept="the previous handouts are unchanged")
-    if code:
-        return code
-    book, paper, outputs = result
-    if outputs is None:
-        sys.stdout.write(list_chapters(book))
-        return 0
-    for o in outputs:
-        show.output(o)
-    what = "booklet" if args.booklet else "handout"
-    sheet = f"{paper.name} sheets folded in half" if args.booklet else paper.name
-    show.message(f"made {len(outputs)} {what}{'s' if len(outputs) != 1 else ''} on {sheet} "
-                 f"in {time.perf_counter() - start:.1f} s")
-    return 0

@@ -9,7 +9,7 @@ which page every mark is. The index is the last section and depends on nothing
 after it, so only its own pages change when the numbers arrive: it is laid out
 again on its own — the book's ``<head>``, the index section, its first folio
 and side the same — and its pages replace the heading's page. Everything
-before it is the first layout's, untouched. :func:`book.index.locators`
+before it is the first layout's, untouched. :func:`book.render.indexview.locators`
 merges the pages; ``tests/test_index_pages.py`` proves the numbers equal
 ``target-counter()``'s.
 
@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from ..index import INDEX_ID, Place
-from ..model import Manuscript
+from ..model import INDEX_ID, Manuscript
+from ..render.indexview import Place
 
 
 def print_places(pages: list[Any], label: Callable[[int], str]) -> dict[str, Place]:

@@ -88,7 +88,10 @@ def install() -> None:
 
     def clean(self, to_unicode, hinting):
         if self.png or self.svg or self.colr or not to_unicode or "glyf" not in self.tables:
-            return original_clean(self, to_unicode, hinting)  # bitmap, colour or CFF fonts: WeasyPrint's way
+            original = self.file_content
+            original_clean(self, to_unicode, hinting)  # bitmap, colour or CFF fonts: WeasyPrint's way
+            self.file_content = unstamped(self.file_content, original, self.index)
+            return
         if not hasattr(self, "_book_original"):
             self._book_original = self.file_content
         key = (tuple(sorted(to_unicode)), bool(hinting), tuple(sorted(self.missing)))
@@ -103,6 +106,25 @@ def install() -> None:
     fonts.Font.clean = clean
     pydyf.PDF.page_references = property(_page_references)
     _installed = True
+
+
+def unstamped(data: bytes, original: bytes, index: int) -> bytes:
+    """``data``, a font fontTools wrote from ``original``, with the original's modification time
+    in its ``head`` table instead of the clock's: fontTools stamps the time of writing into every
+    font it saves unless told not to (WeasyPrint's own cleaning does not tell it), and a PDF
+    embedding that font would differ from one build to the next."""
+    from fontTools.ttLib import TTFont
+
+    if data == original:
+        return data
+    font = TTFont(io.BytesIO(data), fontNumber=index, lazy=True, recalcTimestamp=False)
+    source = TTFont(io.BytesIO(original), fontNumber=index, lazy=True)
+    if "head" not in font or "head" not in source or font["head"].modified == source["head"].modified:
+        return data
+    font["head"].modified = source["head"].modified
+    out = io.BytesIO()
+    font.save(out, reorderTables=False)
+    return out.getvalue()
 
 
 @contextmanager

@@ -1,0 +1,46 @@
+"""The pinned fonts: every face the editions use, from PyPI font packages, never the machine's.
+
+Each face has a family name of our own (never a fontconfig alias such as "Serif",
+which would quietly resolve to whatever the machine has): the templates'
+``@font-face`` rules, the PDF font check and the EPUB's subsets all take the
+faces from :func:`fonts`.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Font:
+    """A pinned font file, as the templates' @font-face rules need it."""
+
+    family: str
+    """Our unique family name (never a fontconfig alias such as "Serif")."""
+    style: str
+    weight: str
+    """A weight range for a variable font, e.g. ``400 800``."""
+    path: Path
+    name: str
+    """File name inside an edition (``fonts/<name>``)."""
+
+
+@functools.lru_cache(maxsize=1)
+def fonts() -> tuple[Font, ...]:
+    """The pinned faces: EB Garamond for text, Source Sans 3 for display; from their PyPI packages."""
+    import fontpkg_eb_garamond
+    import fontpkg_source_sans_3
+
+    serif = Path(fontpkg_eb_garamond.__file__).parent / "files"
+    sans = Path(fontpkg_source_sans_3.__file__).parent / "files"
+    return (
+        Font("Book Garamond", "normal", "400 800", serif / "EBGaramond[wght].ttf", "EBGaramond.ttf"),
+        Font("Book Garamond", "italic", "400 800", serif / "EBGaramond-Italic[wght].ttf", "EBGaramond-Italic.ttf"),
+        Font("Book Sans", "normal", "200 900", sans / "SourceSans3[wght].ttf", "SourceSans3.ttf"),
+        Font("Book Sans", "italic", "200 900", sans / "SourceSans3-Italic[wght].ttf", "SourceSans3-Italic.ttf"),
+    )
+
+
+FONT_CREDITS = "EB Garamond (Georg Duffner and Octavio Pardo) and Source Sans 3 (Paul D. Hunt, Adobe)"

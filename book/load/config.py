@@ -1,0 +1,216 @@
+"""book.yaml: one small validator per field, every problem collected with its line.
+
+The schema is the table :data:`FIELDS`: each :class:`Field` names the book.yaml
+keys it reads (with their help text), the :class:`Settings` attribute it fills
+and the validator that reads them. :func:`read_config` runs every validator,
+collects every problem with its line and column, and returns the validated
+values as one frozen :class:`Settings`. A key that no field reads is reported
+with the closest known key, so that a typo such as ``tilte:`` never passes silently.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import BookError, BookErrors
+from ..model import IndexTerm, Person, PrintOptions
+from .checker import Checker, suggest
+from .fields import Entry, entries, index_terms, people, print_options
+from .yamlsrc import Located, iso_date
+
+
+def slugify(text: str) -> str:
+    """An ASCII file-name stem: "World War II: Diplomacy" → "world-war-ii-diplomacy"."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "book"
+
+
+def _title(ck: Checker, data: dict, _so_far: dict) -> str:
+    return ck.text(data, "title", required=True)
+
+
+def _plain(key: str):
+    def read(ck: Checker, data: dict, _so_far: dict) -> str:
+        return ck.text(data, key)
+    return read
+
+
+def _lang(ck: Checker, data: dict, _so_far: dict) -> str:
+    lang = ck.text(data, "lang", default="en") or "en"
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang):
+        ck.fail(("lang",), f"'{lang}' is not a language tag", "use a BCP 47 tag such as en, en-GB or de")
+    return lang
+
+
+def _date(ck: Checker, data: dict, _so_far: dict) -> str:
+    raw = data.get("date")
+    date = iso_date(raw) if raw is not None else None
+    if raw is None:
+        ck.fail((), "'date' is missing", "add 'date: YYYY-MM-DD'; it dates the book and every output",
+                rule="book-yaml-required")
+    elif date is None:
+        ck.fail(("date",), f"'{raw}' is not a date", "write the date as YYYY-MM-DD")
+    return date or ""
+
+
+def _identifier(ck: Checker, data: dict, _so_far: dict) -> str:
+    return ck.text(data, "identifier", required=True)
+
+
+def _slug(ck: Checker, data: dict, so_far: dict) -> str:
+    slug = ck.text(data, "slug") or slugify(so_far["title"] or "book")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", slug):
+        ck.fail(("slug",), f"'{slug}' is not a usable file name", "use letters, digits, '-', '_' and '.'")
+    return slug
+
+
+def _subjects(ck: Checker, data: dict, _so_far: dict) -> tuple[str, ...]:
+    return ck.texts(data, "subject")
+
+
+def _bibliography(ck: Checker, data: dict, _so_far: dict) -> tuple[str, ...]:
+    return ck.texts(data, "bibliography")
+
+
+def _csl(ck: Checker, data: dict, _so_far: dict) -> str:
+    return ck.text(data, "csl", default="chicago-author-date") or "chicago-author-date"
+
+
+def _references_title(ck: Checker, data: dict, _so_far: dict) -> str:
+    return ck.text(data, "references-title")
+
+
+def _nocite(ck: Checker, data: dict, _so_far: dict) -> tuple[str, ...]:
+    return tuple(k.lstrip("@") if k != "@*" else "*"
+                 for given in ck.texts(data, "nocite") for k in given.replace(",", " ").split())
+
+
+def _cover(ck: Checker, data: dict, _so_far: dict) -> str:
+    cover = ck.text(data, "cover")
+    if cover and Path(cover).suffix.lower() not in (".png", ".jpg", ".jpeg"):
+        ck.fail(("cover",), f"the cover '{cover}' is not a PNG or JPEG image",
+                "e-readers, stores and Kindle conversion take a .png or .jpg cover", rule="book-yaml")
+    return cover
+
+
+@dataclass(frozen=True)
+class Field:
+    """One setting of book.yaml: the keys it reads, where it goes, how it is checked."""
+
+    name: str
+    """The :class:`Settings` attribute it fills."""
+    keys: dict[str, str]
+    """The book.yaml keys it reads, each with its help text."""
+    read: Callable[[Checker, dict, dict], Any]
+    """The validator: ``read(checker, book.yaml's mapping, the fields read before)`` returns the
+    value and reports each problem to the checker (a wrong value then has its default)."""
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("title", {"title": "the book's title (required)"}, _title),
+    Field("subtitle", {"subtitle": "a subtitle"}, _plain("subtitle")),
+    Field("creators", {"author": "a name or a list of names or {name, file-as}",
+                       "editor": "as author, with the editor role",
+                       "translator": "as author, with the translator role",
+                       "illustrator": "as author, with the illustrator role"}, lambda ck, d, _f: people(ck, d)),
+    Field("publisher", {"publisher": "the publisher's name"}, _plain("publisher")),
+    Field("lang", {"lang": "the language as a BCP 47 tag (default en)"}, _lang),
+    Field("date", {"date": "publication date YYYY-MM-DD (required): also every output's timestamp"}, _date),
+    Field("identifier", {"identifier": "a stable identifier such as urn:uuid:… or an ISBN (required)"}, _identifier),
+    Field("rights", {"rights": "the rights statement"}, _plain("rights")),
+    Field("description", {"description": "a paragraph describing the book"}, _plain("description")),
+    Field("subjects", {"subject": "a subject or a list of subjects"}, _subjects),
+    Field("source", {"source": "what this edition was made from"}, _plain("source")),
+    Field("edition", {"edition": "the edition statement, e.g. First edition"}, _plain("edition")),
+    Field("url", {"url": "where the book lives online"}, _plain("url")),
+    Field("slug", {"slug": "the file-name stem of the outputs"}, _slug),
+    Field("bibliography", {"bibliography": "a CSL-YAML/CSL-JSON file or a list of them"}, _bibliography),
+    Field("csl", {"csl": "a CSL style name or a path to a .csl file"}, _csl),
+    Field("references_title", {"references-title": "the heading of the reference list (default: References; "
+                                                   "Bibliography for note styles)"}, _references_title),
+    Field("nocite", {"nocite": "keys to list in the references though never cited ('@*' for all)"}, _nocite),
+    Field("cover", {"cover": "a cover image for the EPUB"}, _cover),
+    Field("print", {"print": "print options: page, bleed, crop-marks, handout-paper"},
+          lambda ck, d, _f: print_options(ck, d)),
+    Field("index", {"index": "terms of the back-of-book index, found in the text (see README, 'The index')"},
+          lambda ck, d, _f: index_terms(ck, d)),
+)
+"""Every setting of book.yaml, in the order they are read (a field may use those before it)."""
+
+CONTENTS = {"front": "front-matter chapter files, in order",
+            "chapters": "the body: chapter files and parts, in order (required)",
+            "back": "back-matter chapter files, in order"}
+"""The keys that list the book's chapters (:class:`Entry`)."""
+
+KEYS: dict[str, str] = {key: text for f in FIELDS for key, text in f.keys.items()} | CONTENTS
+"""Every key book.yaml may have, with its help text."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """book.yaml's settings, validated (chapters aside)."""
+
+    title: str
+    subtitle: str
+    creators: tuple[Person, ...]
+    publisher: str
+    lang: str
+    date: str
+    """ISO ``YYYY-MM-DD``, or empty when book.yaml's date is missing or wrong (an error says so)."""
+    identifier: str
+    rights: str
+    description: str
+    subjects: tuple[str, ...]
+    source: str
+    edition: str
+    url: str
+    slug: str
+    bibliography: tuple[str, ...]
+    """The bibliography files as book.yaml names them (relative to its folder)."""
+    csl: str
+    references_title: str
+    nocite: tuple[str, ...]
+    cover: str
+    """The cover image as book.yaml names it, or empty."""
+    print: PrintOptions
+    index: tuple[IndexTerm, ...]
+
+
+@dataclass(frozen=True)
+class Config:
+    """book.yaml, validated: its settings and the chapter entries."""
+
+    settings: Settings
+    entries: tuple[Entry, ...]
+
+
+def read_config(doc: Located, collect: list[BookError] | None = None) -> Config:
+    """Validate a parsed book.yaml; raise every problem at once.
+
+    With ``collect`` (``check`` keeps going past a bad field) the problems are
+    appended to it instead, and the fields that were wrong keep their defaults."""
+    ck = Checker(doc)
+    data = doc.data
+    if not isinstance(data, dict):
+        raise doc.error((), "book.yaml must be a mapping of keys such as 'title:' and 'chapters:'",
+                        "see README.md, 'The content format'", rule="book-yaml")
+    for key in sorted(set(data) - set(KEYS), key=lambda k: doc.where((k,), True)):
+        ck.fail((key,), f"unknown key '{key}'", suggest(key, set(KEYS)), key=True, rule="book-yaml-unknown-key")
+    values: dict[str, Any] = {}
+    for f in FIELDS:
+        values[f.name] = f.read(ck, data, values)
+
+    listed = entries(ck, data, "front", "front") + entries(ck, data, "chapters", "body") + entries(ck, data, "back", "back")
+    if data.get("chapters") is None:
+        ck.fail((), "'chapters' is missing", "add 'chapters:' with the list of chapter files", rule="book-yaml-required")
+    elif not [e for e in listed if e.matter == "body"] and not ck.errors:
+        ck.fail(("chapters",), "the chapter list is empty", "list at least one chapter file under 'chapters:'", rule="book-yaml-required")
+    if ck.errors and collect is None:
+        raise BookErrors(ck.errors)
+    if collect is not None:
+        collect.extend(ck.errors)
+    return Config(Settings(**values), tuple(listed))

@@ -1,0 +1,120 @@
+"""Run the publishers of the editions a build asks for, side by side where a core is free.
+
+What the editions need of each other decides where each runs (:mod:`.editions`):
+
+* the editions written from the print layout (``LAYOUT``: the print and archival
+  PDFs) share one layout, made once in this process; the first is written here,
+  each other one in a process forked once the layout exists (copy-on-write hands
+  it the pages for free);
+* the others (the EPUB, the web edition) are written in one process forked at
+  the start, beside the layout; those that need the print page map (``PAGE_MAP``)
+  come last there and receive it from this process as soon as the layout gives it.
+
+Without a second core (or ``BOOK_JOBS=1``, or a platform that cannot fork) the
+same publishers run one after another in this process, with the same results:
+what a publisher makes never depends on the process that makes it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from ..model import Manuscript
+from . import Output, parallel
+from .editions import LAYOUT, PAGE_MAP, Edition
+
+Progress = Callable[[str], None]
+
+
+class BuildSupplies:
+    """The :class:`~book.publish.Supplies` of one build: each made at most once, when first asked for.
+
+    ``receive`` (in a forked process) waits for the page map the parent process sends; ``share``
+    (in the parent) sends it there as soon as the layout has given it."""
+
+    def __init__(self, ms: Manuscript, out: Path, progress: Progress,
+                 receive: Callable[[], Any] | None = None, share: Callable[[Any], None] | None = None) -> None:
+        self.ms, self.out, self.progress = ms, out, progress
+        self._receive, self._share = receive, share
+        self._layout = None
+        self._page_map = None
+
+    def layout(self):
+        if self._layout is None:
+            from .layout import layout
+            from .pagemap import print_page_map
+            self.progress("lay out the print edition")
+            self._layout = layout(self.ms)
+            # Where the print pages begin, cached for an EPUB-only build and sent to the EPUB's process.
+            self._page_map = print_page_map(self.ms, self.out, self._layout)
+            if self._share is not None:
+                self._share(self._page_map)
+        return self._layout
+
+    def page_map(self):
+        if self._page_map is None and self._receive is not None:
+            self._page_map = self._receive()
+        if self._page_map is None:
+            from .pagemap import print_page_map
+            self._page_map = print_page_map(self.ms, self.out, None, self.progress)
+        return self._page_map
+
+
+def publish_editions(ms: Manuscript, out: Path, editions: tuple[Edition, ...],
+                     progress: Progress = lambda _s: None) -> list[Output]:
+    """Write ``editions`` of ``ms`` into ``out`` (inside the build's :func:`~book.staging.output_folder`);
+    return what was written, in the table's order."""
+    laid = [e for e in editions if LAYOUT in e.needs]
+    # Those that wait for the page map last, so that the others are written while it is made.
+    rest = sorted((e for e in editions if LAYOUT not in e.needs), key=lambda e: PAGE_MAP in e.needs)
+    written: dict[str, list[Output]] = {}
+    side = None
+    if laid and rest and parallel.available():
+        progress(f"write {_and(rest)}, beside the print edition")
+        side = parallel.Forked(lambda receive: _one_by_one(
+            rest, BuildSupplies(ms, out, lambda _s: None, receive=receive), ms, out, lambda _s: None), _and(rest))
+    supplies = BuildSupplies(ms, out, progress, share=side.send if side is not None else None)
+    beside: list[parallel.Forked] = []
+    try:
+        if laid:
+            supplies.layout()
+            first, *others = laid
+            if others and parallel.available():
+                for e in others:
+                    progress(f"write {e.noun}, beside {first.noun}")
+                    beside.append(parallel.Forked(
+                        lambda _receive, e=e: e.publish()(ms, out, supplies), e.noun))
+                    written[e.name] = []
+                progress(f"write {first.noun}")
+                written[first.name] = first.publish()(ms, out, supplies)
+                for e, child in zip(others, beside):
+                    written[e.name] = child.result()
+            else:
+                for o in _one_by_one(laid, supplies, ms, out, progress):
+                    written.setdefault(o.kind, []).append(o)
+        if side is not None:
+            progress(f"finish {_and(rest)}")
+            outputs = side.result()
+        else:
+            outputs = _one_by_one(rest, supplies, ms, out, progress)
+        for o in outputs:
+            written.setdefault(o.kind, []).append(o)
+    except BaseException:
+        for child in [*beside, *([side] if side is not None else [])]:
+            child.cancel()
+        raise
+    return [o for e in editions for o in written.get(e.name, [])]
+
+
+def _one_by_one(editions, supplies: BuildSupplies, ms: Manuscript, out: Path, progress: Progress) -> list[Output]:
+    outputs: list[Output] = []
+    for e in editions:
+        progress(f"write {e.noun}")
+        outputs += e.publish()(ms, out, supplies)
+    return outputs
+
+
+def _and(editions) -> str:
+    nouns = [e.noun for e in editions]
+    return nouns[0] if len(nouns) == 1 else ", ".join(nouns[:-1]) + " and " + nouns[-1]

@@ -1,0 +1,48 @@
+"""The print edition's HTML: the whole book as one document for WeasyPrint, and its index."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Mapping
+
+from ..fonts import fonts
+from ..model import Manuscript, ResolvedChapter
+from ..resources import TEMPLATES
+from .context import context
+from .indexview import Place, view
+from .templates import environment
+
+
+def notes_in_flow(chapter: ResolvedChapter) -> str:
+    """The chapter's HTML with each note's text set where it is called (CSS ``float: footnote``)."""
+    html = chapter.html
+    for fn in chapter.footnotes:
+        call = re.compile(rf'<a class="noteref" id="{re.escape(fn.ref_id)}" href="#{re.escape(fn.id)}"'
+                          rf' role="doc-noteref">{fn.number}</a>')
+        html = call.sub(lambda _m, fn=fn: f'<span class="footnote" id="{fn.id}">{fn.inline_html}</span>', html, 1)
+    return html
+
+
+def render_print(ms: Manuscript, templates: Path = TEMPLATES, css_extra: str = "") -> str:
+    """The whole book as one HTML document for WeasyPrint.
+
+    The index section holds only its heading: its page numbers come from this layout
+    (:func:`render_print_index` makes the index itself)."""
+    env = environment(templates)
+    template = env.get_template("print/book.html")
+    return template.render(context(ms, fonts=fonts(), notes_in_flow=notes_in_flow,
+                                    css=(templates / "print" / "book.css").read_text(encoding="utf-8"),
+                                    css_extra=css_extra, book_index=()))
+
+
+def render_print_index(ms: Manuscript, book_html: str, places: Mapping[str, Place], first_folio: int,
+                       templates: Path = TEMPLATES) -> str:
+    """The print edition's index as an HTML document of its own, with the book's ``<head>`` (page
+    geometry, fonts, stylesheet), page numbers from ``places``, and folios from ``first_folio``."""
+    env = environment(templates)
+    section = env.get_template("print/_index.html").render(context(ms, book_index=view(ms.index, places)))
+    head = book_html[: book_html.index("<body>")]
+    # The index's first page carries the folio it has in the book.
+    folio = f"<style>@page :first {{ counter-reset: page {first_folio}; }}</style>\n"
+    return head.replace("</head>", folio + "</head>") + "<body>\n" + section + "</body>\n</html>\n"

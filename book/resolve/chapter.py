@@ -1,0 +1,126 @@
+"""Pass 3 of resolve: one chapter rendered to an XHTML fragment, with its notes numbered."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markdown_it.token import Token
+
+from ..errors import BookError
+from ..model import Asset, Footnote, ResolvedChapter
+from . import markdown
+from .outline import Parsed
+from .targets import ImageOutcome
+from .tokens import raw_html, split_notes, walk
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Pass 3 of one chapter: the chapter, the problems found and the images it uses."""
+
+    chapter: ResolvedChapter
+    errors: tuple[BookError, ...]
+    assets: tuple[Asset, ...]
+
+
+def render_chapter(md, p: Parsed, links: tuple[str | markdown.OutsideLink | BookError, ...],
+                    images: tuple[ImageOutcome, ...], citation_html: tuple[str, ...], in_text: tuple[str, ...],
+                    note_style: bool, number: int, part_id: str) -> Rendered:
+    """Pass 3 of one chapter, from its marked tokens and what is known of the book: where each
+    of its links and images leads, its formatted citations (in reading order), its number."""
+    ch = p.chapter
+    errors: list[BookError] = []
+    assets: list[Asset] = []
+    targets = {id(t): target for (t, _line), target in zip(p.links, links)}
+    pictures = {id(t): picture for (t, _line), picture in zip(p.images, images)}
+    formatted = {id(t): html for (t, _c), html in zip(p.citations, citation_html)}
+    authors = {id(t): html for (t, _c), html in zip(p.citations, in_text)}
+
+    def link_target(token: Token) -> str | markdown.OutsideLink:
+        target = targets[id(token)]
+        if isinstance(target, BookError):
+            errors.append(target)
+            return "#"
+        return target
+
+    def image(token: Token) -> tuple[str, str, str]:
+        picture = pictures[id(token)]
+        errors.extend(picture.errors)
+        if picture.asset is not None:
+            assets.append(picture.asset)
+        return picture.shown
+
+    # Notes are numbered per chapter in order of their first call; in a note style,
+    # citations are notes too and share the numbering.
+    numbers: dict[object, int] = {}
+    auto_notes: list[tuple[int, str]] = []
+    for token in walk(p.tokens):
+        if token.type == "footnote_ref":
+            key = ("fn", token.meta["id"])
+            if key not in numbers:
+                numbers[key] = len(numbers) + 1
+        elif token.type == "citation" and note_style and not _in_footnote(p, token):
+            numbers[("cite", id(token))] = len(numbers) + 1
+            auto_notes.append((numbers[("cite", id(token))], formatted[id(token)]))
+
+    def note_number(token: Token) -> int:
+        return numbers[("fn", token.meta["id"])]
+
+    def render_citation(token: Token) -> str:
+        html = formatted[id(token)]
+        if note_style and ("cite", id(token)) in numbers:
+            n = numbers[("cite", id(token))]
+            # An author-in-text citation (@key) keeps the author's name in the text.
+            author = authors.get(id(token), "")
+            return (f'{author}<a class="noteref" id="fnref-{ch.id}-{n}" href="#fn-{ch.id}-{n}" '
+                    f'role="doc-noteref">{n}</a>')
+        return html
+
+    ctx = markdown.RenderContext(ch.id, link_target, image, p.heading_ids, note_number, render_citation,
+                               lambda t: raw_html(ch, t, p.parent_of.get(id(t))))
+    env = {"ctx": ctx}
+    main_tokens, note_tokens = split_notes(p.tokens)
+    html = markdown.render_blocks(md, main_tokens, env)
+
+    footnotes: list[Footnote] = []
+    for note_id, tokens in note_tokens.items():
+        key = ("fn", note_id)
+        if key not in numbers:
+            continue
+        body = markdown.render_blocks(md, tokens, env).strip()
+        footnotes.append(_footnote(ch.id, numbers[key], body))
+    for n, text in auto_notes:
+        footnotes.append(_footnote(ch.id, n, f"<p>{text}</p>"))
+    footnotes.sort(key=lambda f: f.number)
+
+    title_html = md.renderInline(ch.title).strip()
+    cited: list[str] = []
+    for _t, cit in p.citations:
+        for item in cit.items:
+            if item.key not in cited:
+                cited.append(item.key)
+    chapter = ResolvedChapter(
+        source=ch, id=ch.id, title_html=title_html, title_text=ch.title, short_title=ch.short_title,
+        html=html, headings=p.headings, footnotes=tuple(footnotes), cited_keys=tuple(cited),
+        matter=ch.matter, part_id=part_id, number=number,
+    )
+    return Rendered(chapter, tuple(errors), tuple(assets))
+
+
+def _in_footnote(p: Parsed, token: Token) -> bool:
+    inside_note = False
+    for t in p.tokens:
+        if t.type == "footnote_open":
+            inside_note = True
+        elif t.type == "footnote_close":
+            inside_note = False
+        elif t.children and any(c is token for c in t.children):
+            return inside_note
+    return False
+
+
+def _footnote(chapter_id: str, n: int, body: str) -> Footnote:
+    inline = re.sub(r"</p>\s*<p>", " ", body)
+    inline = re.sub(r"^<p>|</p>$", "", inline.strip())
+    return Footnote(n, f"fn-{chapter_id}-{n}", f"fnref-{chapter_id}-{n}", body, inline)

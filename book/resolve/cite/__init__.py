@@ -1,0 +1,60 @@
+"""Citations: pandoc's syntax, CSL-YAML/CSL-JSON bibliographies, CSL styles.
+
+- :mod:`book.resolve.cite.syntax` — ``[@key, p. 12]`` for markdown-it, as
+  :class:`Citation` values with file positions.
+- :mod:`book.resolve.cite.bibliography` — load and validate bibliographies; check
+  cited keys; report unused entries.
+- :mod:`book.resolve.cite.format` — format one document's citations and reference
+  list with a CSL style (citeproc-py, corrected by :mod:`book.resolve.cite.engine`,
+  :mod:`book.resolve.cite.processor` and :mod:`book.resolve.cite.markup`).
+"""
+
+from book.resolve.cite.bibliography import (
+    Bibliography,
+    Entry,
+    check_keys,
+    load_bibliography,
+    parse_nocite,
+    unused_entries,
+)
+from book.resolve.cite.format import (
+    DEFAULT_STYLE,
+    FormattedCitations,
+    Reference,
+    Style,
+    citation_span,
+    format_citations,
+    load_style,
+    reference_anchor,
+)
+from book.resolve.cite.syntax import (
+    Citation,
+    CiteItem,
+    citation_plugin,
+    find_citations,
+    parse_citation,
+    render_citation,
+)
+
+__all__ = [
+    "DEFAULT_STYLE",
+    "Bibliography",
+    "Citation",
+    "CiteItem",
+    "Entry",
+    "FormattedCitations",
+    "Reference",
+    "Style",
+    "check_keys",
+    "citation_plugin",
+    "citation_span",
+    "find_citations",
+    "format_citations",
+    "load_bibliography",
+    "load_style",
+    "parse_citation",
+    "parse_nocite",
+    "reference_anchor",
+    "render_citation",
+    "unused_entries",
+]
