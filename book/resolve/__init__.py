@@ -60,13 +60,16 @@ RESERVED_IDS = frozenset({REFERENCES_ID, INDEX_ID, "contents", "title-page", "co
 
 
 def resolve(book: Book, chapters: tuple[str, ...] | None = None,
-            collect: list[BookError] | None = None, memo: Memo | None = None) -> Manuscript:
+            collect: list[BookError] | None = None, memo: Memo | None = None,
+            source_lines: bool = False) -> Manuscript:
     """Resolve ``book`` (or only the chapters with the given ids, for a handout).
 
     With ``collect``, problems are appended to it instead of raised and every pass
     still runs (``check`` reports a bad citation and a broken link in one go); the
     manuscript then lacks the chapters that could not be rendered. With ``memo``,
-    each chapter's work is kept for the next build (see the module's docstring)."""
+    each chapter's work is kept for the next build (see the module's docstring). With
+    ``source_lines``, each block of the chapters' HTML says the source line it starts on
+    (``check --print``; an edition is never built so)."""
     md = markdown.parser(book.meta.lang)
     markdown.install_rules(md)
     errors: list[BookError] = []
@@ -76,7 +79,7 @@ def resolve(book: Book, chapters: tuple[str, ...] | None = None,
     for r in cited.references:
         anchor_owner[r.anchor] = REFERENCES_ID
     anchor_owner[REFERENCES_ID] = REFERENCES_ID
-    resolved, assets = _render(md, book, parsed, cited.formatted, anchor_owner, errors, memo)
+    resolved, assets = _render(md, book, parsed, cited.formatted, anchor_owner, errors, memo, source_lines)
     if errors and collect is None:
         raise BookErrors(errors)
     if collect is not None:
@@ -191,7 +194,8 @@ def _style(book: Book):
 
 
 def _render(md, book: Book, parsed: list[Parsed], formatted: FormattedCitations, anchor_owner: dict[str, str],
-            errors: list[BookError], memo: Memo | None) -> tuple[dict[str, ResolvedChapter], dict[str, Asset]]:
+            errors: list[BookError], memo: Memo | None,
+            source_lines: bool = False) -> tuple[dict[str, ResolvedChapter], dict[str, Asset]]:
     """Pass 3: every chapter rendered, its links and images checked, its notes numbered."""
     lang = book.meta.lang
     by_path = {real_path(c.path): c for c in book.chapters}
@@ -216,8 +220,10 @@ def _render(md, book: Book, parsed: list[Parsed], formatted: FormattedCitations,
         part_id = part_of.get(ch.id, "")
         try:
             rendered = remember(
-                memo, ("render", ch.path), (lang, p, links, images, cites, in_text, note_style, number, part_id),
-                lambda: render_chapter(md, p, links, images, cites, in_text, note_style, number, part_id))
+                memo, ("render", ch.path), (lang, p, links, images, cites, in_text, note_style, number, part_id,
+                                            source_lines),
+                lambda: render_chapter(md, p, links, images, cites, in_text, note_style, number, part_id,
+                                       source_lines))
         except BookError as exc:
             errors.append(exc)
             continue

@@ -26,9 +26,11 @@ class Rendered:
 
 def render_chapter(md, p: Parsed, links: tuple[str | markdown.OutsideLink | BookError, ...],
                     images: tuple[ImageOutcome, ...], citation_html: tuple[str, ...], in_text: tuple[str, ...],
-                    note_style: bool, number: int, part_id: str) -> Rendered:
+                    note_style: bool, number: int, part_id: str, source_lines: bool = False) -> Rendered:
     """Pass 3 of one chapter, from its marked tokens and what is known of the book: where each
-    of its links and images leads, its formatted citations (in reading order), its number."""
+    of its links and images leads, its formatted citations (in reading order), its number. With
+    ``source_lines``, every paragraph, list item, quote and table says the line of the chapter's
+    body it starts on (``data-line``), for ``check --print`` to name it."""
     ch = p.chapter
     errors: list[BookError] = []
     assets: list[Asset] = []
@@ -80,7 +82,7 @@ def render_chapter(md, p: Parsed, links: tuple[str | markdown.OutsideLink | Book
     ctx = markdown.RenderContext(ch.id, link_target, image, p.heading_ids, note_number, render_citation,
                                lambda t: raw_html(ch, t, p.parent_of.get(id(t))))
     env = {"ctx": ctx}
-    main_tokens, note_tokens = split_notes(p.tokens)
+    main_tokens, note_tokens = split_notes(_with_lines(p.tokens) if source_lines else p.tokens)
     html = markdown.render_blocks(md, main_tokens, env)
 
     footnotes: list[Footnote] = []
@@ -124,3 +126,18 @@ def _footnote(chapter_id: str, n: int, body: str) -> Footnote:
     inline = re.sub(r"</p>\s*<p>", " ", body)
     inline = re.sub(r"^<p>|</p>$", "", inline.strip())
     return Footnote(n, f"fn-{chapter_id}-{n}", f"fnref-{chapter_id}-{n}", body, inline)
+
+
+_MARKED = frozenset({"paragraph_open", "list_item_open", "blockquote_open", "table_open", "dt_open", "dd_open"})
+
+
+def _with_lines(tokens: list[Token]) -> list[Token]:
+    """The tokens, each block that opens at a known line replaced by a copy marked ``data-line``
+    (1-based, in the chapter's body): the kept tokens are left as they are."""
+    out = []
+    for token in tokens:
+        if token.type in _MARKED and token.map:
+            token = token.copy()
+            token.attrSet("data-line", str(token.map[0] + 1))
+        out.append(token)
+    return out
