@@ -55,3 +55,15 @@ def test_a_wheel_installed_outside_the_repository_builds_a_new_book(tmp_path):
                 cwd=work, env=clean).stdout.split()
     assert all(str(env_dir) in line and str(ROOT) not in line for line in where), where
     run(bookbuilder, "check", "--strict", "--book", "my-book", cwd=work, env=clean)
+
+
+def test_a_build_on_windows_says_at_once_that_it_needs_wsl(monkeypatch, capsys, tmp_path):
+    """The output folder is locked with fcntl and editions are built in forked processes: on a
+    platform without them a build says so before it starts; check and new still run."""
+    from book import cli
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert cli.main(["--book", str(ROOT / "tests/fixtures/basic"), "--out", str(tmp_path / "out")]) == 2
+    assert "Linux and macOS only" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+    assert cli.main(["check", "-q", "--book", str(ROOT / "tests/fixtures/basic")]) == 0
