@@ -217,6 +217,7 @@ def format_citations(
     citations: Sequence[Citation],
     nocite: Sequence[str] = (),
     lang: str = "en",
+    capitalize_notes: bool = True,
 ) -> FormattedCitations:
     """Format ``citations`` (one document's, in document order) and the
     reference list of the works they cite plus ``nocite`` (keys, ``@key``
@@ -225,7 +226,9 @@ def format_citations(
     engine = _engine(str(style.path), style.path.stat().st_mtime_ns, _locale_for(lang))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        notes, in_text, entries = Processor(engine, bib, reference_anchor).run(citations, nocite)
+        processor = Processor(engine, bib, reference_anchor)
+        processor.capitalize_notes = capitalize_notes
+        notes, in_text, entries = processor.run(citations, nocite)
     section = engine.bibliography
     if not engine.is_note_style:
         notes = [citation_span(c, text) for c, text in zip(citations, notes)]

@@ -80,7 +80,8 @@ class Processor(Disambiguation):
             note = to_xhtml(note, self.typography, link_urls=False)
             first = citation.items[0]
             starts_with_text = first.key in self.bib or bool(first.prefix)
-            notes.append(_capitalize(note) if self.engine.is_note_style and starts_with_text else note)
+            capitalize = self.engine.is_note_style and starts_with_text and getattr(self, "capitalize_notes", True)
+            notes.append(_capitalize(note) if capitalize else note)
             in_text.append(to_xhtml(text, self.typography, link_urls=False))
         references = self._bibliography(order) if self.engine.bibliography is not None else []
         return notes, in_text, references

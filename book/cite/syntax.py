@@ -61,6 +61,9 @@ class Citation:
     """1-based column of the citation's first character; 0 if unknown."""
     source: str = dataclasses.field(default="", compare=False)
     """The citation as written (``[see @key, p. 4]``), for messages."""
+    note: int = 0
+    """The number of the note the citation is in (or, in a note style, the
+    note it becomes); 0 if unknown.  Positions (ibid, near-note) use it."""
 
     @property
     def keys(self) -> tuple[str, ...]:
