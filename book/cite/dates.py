@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from book.cite import textcase
-from book.cite.elements import Element, english, register
+from book.cite.elements import FORMATTING, Element, english, register
 from book.cite.output import Node, has_text, join
 from book.cite.references import DateValue
 
@@ -32,8 +32,7 @@ class PartSpec:
         self.form = attrs.get("form", "numeric" if name == "day" else "long")
         self.prefix = attrs.get("prefix", "")
         self.suffix = attrs.get("suffix", "")
-        self.fmt = tuple((k, attrs[k]) for k in ("font-style", "font-variant", "font-weight",
-                                                 "text-decoration", "vertical-align") if k in attrs)
+        self.fmt = tuple((k, attrs[k]) for k in FORMATTING if k in attrs)
         self.text_case = attrs.get("text-case", "")
         self.strip_periods = attrs.get("strip-periods") == "true"
         self.range_delimiter = attrs.get("range-delimiter", "\u2013")
@@ -98,8 +97,7 @@ class Date(Element):
         if body is None:
             return None
         if outer:
-            fmt = tuple((k, outer[k]) for k in ("font-style", "font-variant", "font-weight", "text-decoration",
-                                                 "vertical-align") if k in outer)
+            fmt = tuple((k, outer[k]) for k in FORMATTING if k in outer)
             if outer.get("text-case"):
                 textcase.apply(body, outer["text-case"], english(ctx), ctx.ref.language)
             if fmt:

@@ -106,19 +106,19 @@ class Disambiguator:
         rule = citation.get("givenname-disambiguation-rule", "by-cite")
         if add_given and rule != "by-cite":
             self._global_names(rule)
-        has_condition = self.engine.uses_disambiguate_condition
+        conditions = self.engine.disambiguate_conditions
         for group in self._clusters():
             if not any(self._ambiguous(k) for k in group):
                 continue
-            if add_names:
-                self._add_names(group, revert=add_year)
+            if add_names or (add_given and rule == "by-cite"):
+                self._names_and_given(group, add_names, add_given and rule == "by-cite")
             still = [k for k in group if self._ambiguous(k)]
-            if add_given and rule == "by-cite" and still:
-                self._add_given(still)
-            still = [k for k in group if self._ambiguous(k)]
-            if has_condition and still:
+            for level in range(1, conditions + 1):
+                if not still:
+                    break
                 for key in still:
-                    self._set(key, self._copy(key, condition=True))
+                    self._set(key, self._copy(key, condition=level))
+                still = [k for k in still if self._ambiguous(k)]
         if add_year:
             rank = {k: i for i, k in enumerate(self.order)}
             for group in self._clusters():
@@ -126,49 +126,76 @@ class Disambiguator:
                 for number, key in enumerate(group):
                     self.suffixes[key] = suffix_letters(number)
 
-    def _add_names(self, group: list[str], revert: bool) -> None:
+    def _cluster_size(self, key: str) -> int:
+        text = self._string(key)
+        return sum(1 for other in self.keys if self._string(other) == text)
+
+    def _names_and_given(self, group: list[str], add_names: bool, add_given: bool) -> None:
+        """Show more names, one at a time (``disambiguate-add-names``), and at each
+        step expand the names shown where that tells cites apart (by-cite
+        ``disambiguate-add-givenname``).  A cite that stays ambiguous keeps the
+        fewest names with which it is as distinct as it gets."""
         pending = [k for k in group if self._ambiguous(k)]
-        most = max(self._name_count(k) for k in pending)
-        resolved_at: dict[str, int] = {}
-        for extra in range(1, most + 1):
-            before = {k: self._string(k) for k in pending}
+        most = max(self._name_count(k) for k in pending) if add_names else 0
+        history: dict[str, list[tuple[int, int, Expansion]]] = {k: [] for k in pending}
+        previous = {k: self._string(k) for k in pending}
+        for level in range(0, most + 1):
+            if level:
+                for key in pending:
+                    self._set(key, self._copy(key, add_names=level))
+            if add_given:
+                self._expand_given(pending)
             for key in pending:
-                self._set(key, self._copy(key, add_names=extra))
-            changed = any(self._string(k) != before[k] for k in pending)
-            for key in pending:
-                if not self._ambiguous(key):
-                    resolved_at[key] = extra
-            pending = [k for k in pending if k not in resolved_at]
-            if not pending or not changed:
+                history[key].append((self._cluster_size(key), level, self.expansions[key]))
+            changed = any(self._string(k) != previous[k] for k in pending)
+            previous = {k: self._string(k) for k in pending}
+            pending = [k for k in pending if self._ambiguous(k)]
+            if not pending or (level and not changed):
                 break
         for key in pending:
-            # names cannot tell this cite apart: back to the usual names
-            # (a year suffix will do it), or keep the longest try
-            if revert or not any(k in resolved_at for k in group):
-                self._set(key, self._copy(key, add_names=0))
+            size, level, expansion = min(history[key], key=lambda h: (h[0], h[1]))
+            self._set(key, expansion)
 
-    def _add_given(self, still: list[str]) -> None:
-        pending = list(still)
+    def _expand_given(self, pending: list[str]) -> None:
+        """By-cite name expansion: for each name position, initials then full
+        given names, for the cites whose name there is shared by different
+        people; kept where it reduces the ambiguity."""
         most = max(self._name_count(k) for k in pending)
         for index in range(most):
+            candidates = self._differing_at(pending, index)
+            if not candidates:
+                continue
             for level in (1, 2):
-                trial = {k: self.expansions[k] for k in pending}
-                for key in pending:
+                active = [k for k in candidates if self._ambiguous(k)]
+                if not active:
+                    break
+                before = sum(self._cluster_size(k) for k in active)
+                trial = {k: self.expansions[k] for k in active}
+                for key in active:
                     given = dict(self.expansions[key].given)
                     for variable in self._name_variables(key):
                         given[(variable, index)] = max(level, given.get((variable, index), 0))
                     self._set(key, self._copy(key, given=given))
-                now = [k for k in pending if self._ambiguous(k)]
-                if len(now) < len(pending):
-                    # keep the expansion where it told cites apart
-                    for key in now:
-                        pass
-                    pending = now
+                if sum(self._cluster_size(k) for k in active) >= before:
+                    for key, expansion in trial.items():
+                        self._set(key, expansion)
+
+    def _differing_at(self, keys: list[str], index: int) -> list[str]:
+        """The keys whose name at ``index`` shares its family name with another
+        key's name there but not its given name."""
+        found: dict[str, set[str]] = defaultdict(set)
+        person: dict[str, tuple[str, str] | None] = {}
+        for key in keys:
+            person[key] = None
+            for variable in self._name_variables(key):
+                names = self.references[key].variables[variable]
+                if index < len(names) and not names[index].is_literal:
+                    name = names[index]
+                    family = (name.non_dropping + " " + name.family).strip().casefold()
+                    person[key] = (family, _given_key(name.given))
+                    found[family].add(_given_key(name.given))
                     break
-                for key, expansion in trial.items():
-                    self._set(key, expansion)
-            if not pending:
-                return
+        return [k for k in keys if person[k] is not None and len(found[person[k][0]]) > 1]
 
     def _global_names(self, rule: str) -> None:
         """all-names, all-names-with-initials, primary-name, primary-name-with-initials:
@@ -176,7 +203,7 @@ class Disambiguator:
         names in every cite."""
         primary = rule.startswith("primary")
         initials_only = rule.endswith("with-initials")
-        people: dict[str, set[str]] = defaultdict(set)
+        people: dict[str, dict[str, str]] = defaultdict(dict)
         listed: dict[str, list[tuple[str, int, Any]]] = {}
         for key in self.keys:
             names = []
@@ -187,7 +214,7 @@ class Disambiguator:
                     if name.is_literal:
                         continue
                     names.append((variable, index, name))
-                    people[(name.non_dropping + " " + name.family).strip().casefold()].add(name.given)
+                    people[(name.non_dropping + " " + name.family).strip().casefold()][_given_key(name.given)] = name.given
             listed[key] = names
         for key, names in listed.items():
             given = dict(self.expansions[key].given)
@@ -195,11 +222,24 @@ class Disambiguator:
                 givens = people[(name.non_dropping + " " + name.family).strip().casefold()]
                 if len(givens) < 2:
                     continue
-                initials = {"".join(w[:1] for w in g.replace("-", " ").split()) for g in givens}
-                level = 1 if initials_only or len(initials) == len(givens) else 2
-                given[(variable, index)] = level
+                mine = _initials(name.given)
+                clash = any(_initials(other) == mine for known, other in givens.items()
+                            if known != _given_key(name.given))
+                if not clash:
+                    given[(variable, index)] = 1
+                elif not initials_only:
+                    given[(variable, index)] = 2
             if given:
                 self._set(key, self._copy(key, given=given))
+
+
+def _initials(given: str) -> str:
+    return "".join(w[:1] for w in given.replace("-", " ").replace(".", " ").split()).casefold()
+
+
+def _given_key(given: str) -> str:
+    """A given name as a person's: "J.J." and "J. J." are the same."""
+    return "".join(c for c in given.casefold() if c.isalnum())
 
 
 __all__ = ["Disambiguator", "suffix_letters"]

@@ -22,7 +22,8 @@ from lxml import etree
 from book.cite import markup, numbers, textcase
 from book.cite.output import Node, has_text, join, map_text
 
-FORMATTING = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
+FORMATTING = ("vertical-align", "text-decoration", "font-weight", "font-variant", "font-style")
+"""Formatting attributes, outermost first (citeproc-js writes <b><i>…</i></b>)."""
 
 REGISTRY: dict[str, type[Element]] = {}
 """Element name → class; names and dates register theirs."""
@@ -200,7 +201,8 @@ class Branch:
         if name == "position":
             return _position(ctx, value)
         if name == "disambiguate":
-            return ctx.expansion.condition == (value == "true")
+            ctx.conditions_seen += 1
+            return (ctx.conditions_seen <= ctx.expansion.condition) == (value == "true")
         return False
 
 
@@ -316,6 +318,10 @@ class Text(Element):
         if name == "citation-label":
             value = ctx.variable("citation-label") or trigraph(ctx)
             ctx.count(bool(value))
+            if value and ctx.implicit_suffix and ctx.year_suffix:
+                # the year suffix follows the label when no date took it ("Doe00a")
+                ctx.implicit_suffix = False
+                value = value + ctx.year_suffix
             return self.finish(value, ctx)
         if name == "page-first":
             page = ctx.variable("page")

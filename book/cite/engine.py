@@ -57,8 +57,8 @@ class Engine:
     citation: Section | None
     bibliography: Section | None
     typography: Typography
-    uses_disambiguate_condition: bool = False
-    """Whether any cs:if tests ``disambiguate``."""
+    disambiguate_conditions: int = 0
+    """How many cs:if test ``disambiguate`` (0: the method is not available)."""
     has_year_suffix: dict[str, bool] = field(default_factory=dict)
     """Whether the section renders the year-suffix variable itself."""
     cache: dict[Any, Any] = field(default_factory=dict)
@@ -142,8 +142,8 @@ def build_engine(path: str, locale: str | None = None) -> Engine:
     typography = Typography(locales.quotes, locales.punctuation_in_quote)
     engine = Engine(path, root.get("class", "in-text"), default_locale, dict(root.attrib), locales, info.macros,
                     citation, bibliography, typography)
-    engine.uses_disambiguate_condition = any(True for _ in root.iter(NS + "if", NS + "else-if")
-                                             if _.get("disambiguate") == "true")
+    engine.disambiguate_conditions = sum(1 for e in root.iter(NS + "if", NS + "else-if")
+                                         if e.get("disambiguate") == "true")
     for name, el in (("citation", root.find(NS + "citation")), ("bibliography", root.find(NS + "bibliography"))):
         engine.has_year_suffix[name] = el is not None and _renders_year_suffix(el, info, set())
     return engine

@@ -28,7 +28,7 @@ def _span_fmt(attributes: str) -> tuple[tuple[str, str], ...] | str | None:
     if re.search(r'class="nocase"', attributes):
         return "nocase"
     if re.search(r'class="nodecor"', attributes):
-        return (("nodecor", ""),)
+        return "nodecor"
     style = re.search(r'style="([^"]*)"', attributes)
     if style:
         pairs = []
@@ -74,7 +74,7 @@ def _can_open(char: str, prev: str | None, nxt: str | None) -> bool:
         return True
     if char in "\u201d\u2019":
         return False
-    if nxt is None or nxt.isspace():
+    if nxt is None or nxt.isspace() or (char == "'" and nxt in _QUOTE_CHARS):
         return False
     return prev is None or prev.isspace() or prev in _OPENERS or prev in _QUOTE_CHARS
 
@@ -160,6 +160,8 @@ def parse(value: str) -> Node:
                 fmt: Any = _TAG_FMT.get(name) if name != "span" else _span_fmt(data.group(3) or "")
                 if fmt == "nocase":
                     node = Node(nocase=True)
+                elif fmt == "nodecor":
+                    node = Node(fmt=(("nodecor", ""),), nocase=True)
                 else:
                     # a field's own small caps, superscript and subscript keep their case
                     keep = any(k in ("font-variant", "vertical-align") for k, _ in (fmt or ()))

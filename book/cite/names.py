@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from book.cite import markup, textcase
-from book.cite.elements import Element, build_children, english, flatten, local, register
+from book.cite.elements import FORMATTING, Element, build_children, english, flatten, local, register
 from book.cite.output import Delimiter, Node, has_text, join
 from book.cite.references import Name
 
@@ -40,8 +40,7 @@ class NamePart:
         self.name = attrib.get("name", "")
         self.prefix = attrib.get("prefix", "")
         self.suffix = attrib.get("suffix", "")
-        self.fmt = tuple((k, attrib[k]) for k in ("font-style", "font-variant", "font-weight", "text-decoration",
-                                                  "vertical-align") if k in attrib)
+        self.fmt = tuple((k, attrib[k]) for k in FORMATTING if k in attrib)
         self.text_case = attrib.get("text-case", "")
 
 
@@ -51,8 +50,7 @@ class EtAl:
         self.term = attrib.get("term", "et-al")
         self.prefix = attrib.get("prefix", "")
         self.suffix = attrib.get("suffix", "")
-        self.fmt = tuple((k, attrib[k]) for k in ("font-style", "font-variant", "font-weight", "text-decoration",
-                                                  "vertical-align") if k in attrib)
+        self.fmt = tuple((k, attrib[k]) for k in FORMATTING if k in attrib)
 
 
 class NameLabel(Element):

@@ -21,6 +21,8 @@ balanced because the tree is.
 from __future__ import annotations
 
 import html
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -184,17 +186,17 @@ def _flatten(value: Child, out: list[tuple[int, Any, Any]]) -> None:
 
 # --- punctuation where pieces meet ---------------------------------------------------
 
-_KEEP_FIRST, _KEEP_SECOND, _KEEP_BOTH = 1, 2, 3
+_KEEP_FIRST, _KEEP_SECOND = 1, 2
 _PUNCT_RULES = {
-    ("!", "."): _KEEP_FIRST, ("!", ":"): _KEEP_FIRST, ("?", "."): _KEEP_FIRST, ("?", ":"): _KEEP_FIRST,
-    (".", "."): _KEEP_FIRST, (",", ","): _KEEP_FIRST, (";", ";"): _KEEP_FIRST, (":", ":"): _KEEP_FIRST,
-    (":", "."): _KEEP_FIRST, (";", "."): _KEEP_FIRST, (";", ":"): _KEEP_FIRST, ("!", "!"): _KEEP_FIRST,
-    ("?", "?"): _KEEP_FIRST,
-    (",", "."): _KEEP_SECOND, (",", ";"): _KEEP_SECOND, (",", ":"): _KEEP_SECOND,
-    (":", ","): _KEEP_SECOND, (":", ";"): _KEEP_SECOND, (";", ","): _KEEP_SECOND,
+    **{pair: _KEEP_FIRST for pair in (
+        (":", ":"), (";", ":"), ("!", ":"), ("?", ":"),
+        (":", "."), (".", "."), (";", "."), ("!", "."), ("?", "."),
+        (";", ";"), ("!", "!"), ("?", "?"), (",", ","))},
+    **{pair: _KEEP_SECOND for pair in ((":", "!"), (";", "!"), (":", "?"), (";", "?"))},
 }
-"""What is left where a piece ending in the first mark meets one starting with the second
-(the rest keep both): "Title." + "." → "Title."; "Doe," + "." → "Doe."."""
+"""What is left where a piece ending in the first mark meets one starting with the
+second (every other pair keeps both, "period.: colon"): "Title." + "." → "Title.";
+"Why?" + "." → "Why?"; "Note:" + "!" → "Note!" (citeproc-js's table)."""
 
 _SPACE = " \u00a0\u2009\u202f"
 
@@ -252,6 +254,22 @@ _DEFAULT = {"font-style": "normal", "font-weight": "normal", "font-variant": "no
 _FLIPS = {"font-style": ("italic", "oblique"), "font-weight": ("bold",), "font-variant": ("small-caps",)}
 
 
+def _superscript_base(char: str) -> str | None:
+    decomposition = unicodedata.decomposition(char)
+    if decomposition.startswith("<super>"):
+        return "".join(chr(int(code, 16)) for code in decomposition.split()[1:])
+    return None
+
+
+_SUPERSCRIPTS = {c: base for c in map(chr, range(0xA0, 0x3300)) if (base := _superscript_base(c))}
+_SUPERSCRIPT_RE = re.compile("[" + "".join(re.escape(c) for c in _SUPERSCRIPTS) + "]")
+
+
+def _superscripts(text: str) -> str:
+    """Superscript characters ("1ᵉʳ", "ª", "™") as <sup> of their letters, as citeproc-js writes them."""
+    return _SUPERSCRIPT_RE.sub(lambda m: "<sup>" + html.escape(_SUPERSCRIPTS[m.group()]) + "</sup>", text)
+
+
 class Typography:
     """What the last step needs to know of the locale."""
 
@@ -274,7 +292,7 @@ def to_xhtml(value: Child | None, typography: Typography, links: bool = True) ->
     open_q, close_q, open_inner, close_inner = typography.quotes
     for kind, value_, extra in tokens:
         if kind == TEXT:
-            out.append(html.escape(value_.replace("'", "\u2019"), quote=False))
+            out.append(_superscripts(html.escape(value_.replace("'", "\u2019"), quote=False)))
         elif kind == OPEN:
             if value_ == "div":
                 out.append(f'<div class="csl-{extra}">')
@@ -303,9 +321,9 @@ def to_xhtml(value: Child | None, typography: Typography, links: bool = True) ->
                     stack.append(("".join(reversed(opened)), saved))
                     continue
                 current = state[prop]
-                if wanted == current and prop in _FLIPS:
+                if wanted == current and prop in _FLIPS and wanted != _DEFAULT[prop]:
                     wanted = "normal"  # flip-flop
-                elif wanted == "normal" and current == _DEFAULT[prop]:
+                elif wanted == _DEFAULT[prop] and current == _DEFAULT[prop]:
                     stack.append(("", None))
                     continue
                 elif wanted == current:

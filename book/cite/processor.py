@@ -294,81 +294,81 @@ class Processor:
         return plain(names) if names is not None else None
 
     def _grouped(self, ordered: list[_Placed], suppress_first: bool, delimiter: str, collapse: str | None) -> Node | None:
-        """Cite grouping and year collapsing: ``(Doe 1999, 2001a, b; Roe 2000)``."""
+        """Cite grouping and collapsing (CSL 1.0.2, "Cite Grouping", "Cite Collapsing"):
+        cites with the same names come together, ``(Doe 1999, 2001a, b; Roe 2000)``."""
         section = self.engine.citation
-        group_delimiter = section.get("cite-group-delimiter", ", ")
+        # the specification's default cite-group-delimiter is ", "; citeproc-js uses the
+        # layout's delimiter in note styles
+        group_delimiter = section.get("cite-group-delimiter", delimiter if self.engine.is_note_style else ", ")
         after_collapse = section.get("after-collapse-delimiter", delimiter)
-        suffix_delimiter = section.get("year-suffix-delimiter", delimiter)
-        groups: dict[str, list[int]] = {}
+        suffix_delimiter = section.get("year-suffix-delimiter", section.get("cite-group-delimiter", delimiter))
+        sorted_citation = bool(section.sort)
+        groups: list[list[int]] = []
+        labels: list[str] = []
         for number, placed in enumerate(ordered):
             names = self._names_of(placed)
-            label = names if names else f"\0{number}"
-            groups.setdefault(label, []).append(number)
-        out: list[Any] = []
-        for members in groups.values():
-            collapsed = len(members) > 1
-            pieces: list[Any] = []
-            previous_year = None
-            run: list[Any] = []
-            for position, number in enumerate(members):
-                placed = ordered[number]
-                suppress = position > 0 or (suppress_first and number == 0)
-                if position == 0 or collapse is None:
-                    piece = self._piece(placed, suppress=suppress)
-                    pieces.append(piece)
-                    previous_year = self._year_of(placed)
-                    continue
-                year = self._year_of(placed)
-                suffix = self.suffixes.get(placed.item.key, "")
-                plain_cite = not (placed.item.locator or placed.item.prefix or placed.item.suffix)
-                last_plain = not (ordered[members[position - 1]].item.locator)
-                if (collapse in ("year-suffix", "year-suffix-ranged") and suffix and year is not None
-                        and year == previous_year and plain_cite and last_plain and pieces):
-                    pieces[-1] = _Suffixed(pieces[-1], suffix)
-                    continue
-                pieces.append(self._piece(placed, suppress=True))
-                previous_year = year
-            rendered = self._join_suffixed(pieces, group_delimiter, suffix_delimiter, collapse)
-            out.append((rendered, collapsed))
+            label = names if names is not None else ("" if placed.item.key in self.bib else f"\0{number}")
+            if label in labels and (sorted_citation or labels[-1] == label):
+                groups[labels.index(label) if sorted_citation else len(groups) - 1].append(number)
+            else:
+                labels.append(label)
+                groups.append([number])
         children: list[Any] = []
-        for index, (rendered, collapsed) in enumerate(out):
+        for members in groups:
+            rendered = self._render_group(ordered, members, suppress_first, collapse, group_delimiter,
+                                          after_collapse, suffix_delimiter)
             if rendered is None:
                 continue
             if children:
-                previous_collapsed = out[index - 1][1]
-                children.append(Delimiter(after_collapse if previous_collapsed else delimiter))
+                children.append(Delimiter(after_collapse if collapse else delimiter))
             children.append(rendered)
+        return Node(children) if children else None
+
+    def _render_group(self, ordered: list[_Placed], members: list[int], suppress_first: bool, collapse: str | None,
+                      group_delimiter: str, after_collapse: str, suffix_delimiter: str) -> Node | None:
+        runs: list[tuple[_Placed, Any, list[str]]] = []  # (cite, piece, suffixes collapsed onto it)
+        for position, number in enumerate(members):
+            placed = ordered[number]
+            suppress = (position > 0 and collapse is not None) or (suppress_first and number == 0)
+            if position and collapse in ("year-suffix", "year-suffix-ranged") and runs:
+                last, _, collapsed = runs[-1]
+                suffix = self.suffixes.get(placed.item.key, "")
+                year = self._year_of(placed)
+                if (suffix and self.suffixes.get(last.item.key) and year is not None and year == self._year_of(last)
+                        and not _has_affixes(placed.item) and not _has_affixes(last.item)):
+                    collapsed.append(suffix)
+                    continue
+            runs.append((placed, self._piece(placed, suppress=suppress), []))
+        children: list[Any] = []
+        previous: _Placed | None = None
+        previous_run = False
+        for placed, piece, suffixes in runs:
+            if piece is None or not has_text(piece):
+                continue
+            if suffixes:
+                letters = [self.suffixes.get(placed.item.key, "")] + suffixes
+                shown = _ranges(letters) if collapse == "year-suffix-ranged" else letters
+                rest: list[Any] = []
+                if "\u2013" in shown[0]:
+                    rest.append(Delimiter("\u2013" + shown[0].split("\u2013")[1]))
+                for letter in shown[1:]:
+                    rest += [Delimiter(suffix_delimiter), letter]
+                piece = Node([piece, *rest])
+            if children:
+                # after a cite with a locator, or a run of year suffixes, the after-collapse delimiter
+                locator_before = previous is not None and bool(previous.item.locator)
+                children.append(Delimiter(after_collapse if (locator_before or previous_run) and collapse
+                                          else group_delimiter))
+            children.append(piece)
+            previous = placed
+            previous_run = bool(suffixes)
         return Node(children) if children else None
 
     def _year_of(self, placed: _Placed) -> str | None:
         if placed.item.key not in self.bib:
             return None
-        reference = self.references[placed.item.key]
-        date = reference.get("issued")
+        date = self.references[placed.item.key].get("issued")
         return str(date.begin[0]) if date is not None and not date.literal else None
-
-    def _join_suffixed(self, pieces: list[Any], group_delimiter: str, suffix_delimiter: str,
-                       collapse: str | None) -> Any:
-        children: list[Any] = []
-        for piece in pieces:
-            if isinstance(piece, _Suffixed):
-                base, suffixes = piece.unwrap()
-                rendered = [base]
-                letters = suffixes
-                if collapse == "year-suffix-ranged":
-                    letters = _ranges(suffixes)
-                for letter in letters:
-                    rendered.append(Delimiter(suffix_delimiter))
-                    rendered.append(letter)
-                node: Any = Node(rendered)
-            else:
-                node = piece
-            if node is None or not has_text(node):
-                continue
-            if children:
-                children.append(Delimiter(group_delimiter))
-            children.append(node)
-        return Node(children) if children else None
 
     def _collapse_numbers(self, ordered: list[_Placed], pieces: list[Any], delimiter: str) -> Any:
         """``[1–3, 5]``: runs of three or more consecutive numbers."""
@@ -380,7 +380,7 @@ class Processor:
         def flush() -> None:
             if len(run) >= 3:
                 first_piece, last_piece = pieces[run[0]], pieces[run[-1]]
-                out.append((join([first_piece, Delimiter("\u2013"), _number_only(last_piece)]), True))
+                out.append((join([first_piece, Delimiter("\u2013"), last_piece]), True))
             else:
                 out.extend((pieces[n], False) for n in run)
             run.clear()
@@ -446,17 +446,8 @@ class Processor:
         return entries
 
 
-class _Suffixed:
-    """A cite with year suffixes collapsed onto it."""
-
-    def __init__(self, piece: Any, suffix: str) -> None:
-        if isinstance(piece, _Suffixed):
-            self.piece, self.suffixes = piece.piece, piece.suffixes + [suffix]
-        else:
-            self.piece, self.suffixes = piece, [suffix]
-
-    def unwrap(self) -> tuple[Any, list[str]]:
-        return self.piece, self.suffixes
+def _has_affixes(item: CiteItem) -> bool:
+    return bool(item.locator or item.prefix or item.suffix)
 
 
 def _ranges(letters: list[str]) -> list[str]:
@@ -479,11 +470,6 @@ def _ranges(letters: list[str]) -> list[str]:
             run.append(letter)
     flush()
     return out
-
-
-def _number_only(piece: Any) -> Any:
-    number = first(piece, "citation-number") if piece is not None else None
-    return number if number is not None else piece
 
 
 def _substitute_author(body: Any, previous: Any, substitute: str, rule: str) -> tuple[Any, Any]:

@@ -49,6 +49,9 @@ def variable_key(ctx: Any, variable: str) -> Any:
     """The sort value of a variable (None when empty)."""
     if variable == "citation-number":
         return ctx.number or None
+    if variable == "citation-label" and not ctx.ref.get(variable):
+        from book.cite.elements import trigraph
+        return trigraph(ctx) or None
     value = ctx.ref.get(variable)
     if value is None or value == "":
         return None

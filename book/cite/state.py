@@ -39,8 +39,9 @@ class Expansion:
     """(name variable, index) → 1 (initials / long form) or 2 (full given name)."""
     given_all: int = 0
     """A level for every name (the all-names rules)."""
-    condition: bool = False
-    """``disambiguate="true"`` tests true."""
+    condition: int = 0
+    """How many ``disambiguate="true"`` tests, in the order a rendering meets
+    them, test true (citeproc-js tries them one more at a time)."""
 
     def key(self) -> tuple[Any, ...]:
         return (self.add_names, tuple(sorted(self.given.items())), self.given_all, self.condition)
@@ -86,6 +87,8 @@ class Context:
     tested_position: bool = False
     """Whether the rendering looked at the position (else it holds for every position)."""
     dates_rendered: int = 0
+    conditions_seen: int = 0
+    """``disambiguate`` tests met so far in this rendering."""
 
     @property
     def bibliography(self) -> bool:

@@ -25,7 +25,7 @@ STOP_WORDS = frozenset("""
     with within without about above across after against along amid amidst among amongst around before
     behind below beneath beside besides between beyond down during except inside like near next
     outside past since than through throughout thru till toward towards under underneath unlike until
-    unto versus vs vs. v v. de d' von van del della der den du des
+    unto versus vs vs. v v. de d' von van
 """.split())
 """English stop words (articles, conjunctions, prepositions) and name particles,
 lower case in title case unless first, last or after a colon."""
