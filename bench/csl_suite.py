@@ -150,7 +150,7 @@ def run_fixture(fixture: Fixture, workdir: Path) -> str:
     (folder / "items.json").write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
     bib = load_bibliography([folder / "items.json"])
     style = load_style("style.csl", folder)
-    locale = re.search(r'default-locale="([^"]+)"', fixture.sections["CSL"].split(">", 2)[1] + ">")
+    locale = re.search(r'<style\b[^>]*\bdefault-locale="([^"]+)"', fixture.sections["CSL"])
     lang = locale.group(1) if locale else "en-US"
     mode = fixture.sections["MODE"].strip()
     every = [str(i["id"]) for i in items]

@@ -116,7 +116,8 @@ def plain_text(value: Any, field: str) -> str:
     if bad:  # a YAML "\b" or JSON "\u0008" escape: no edition can hold it (XML forbids it)
         raise FieldError(field, f"'{field}' holds the control character U+{ord(bad.group()):04X}",
                          "remove the escape sequence from the value")
-    return " ".join(_PUA.sub("", value).split())
+    # collapse ASCII whitespace only: a no-break space (U+00A0) is there on purpose
+    return re.sub(r"[ \t\n\r\f\v]+", " ", _PUA.sub("", value)).strip()
 
 
 _MD_SPAN = re.compile(r"\[([^\]]*)\]\{\.(nocase|smallcaps)\}")

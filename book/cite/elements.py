@@ -137,8 +137,8 @@ class Group(Element):
             ctx.count(False)
             return None
         output = join(parts, self.delimiter or "")
-        if called:
-            ctx.count(output is not None)
+        if output is not None:
+            ctx.count(True)  # a macro that renders counts as a variable that renders (CSL 1.0.2, "Group")
         return self.finish(output, ctx)
 
 
@@ -261,7 +261,7 @@ class Text(Element):
             return self._variable(ctx)
         if self.term is not None:
             text = ctx.engine.locales.term(self.term, self.form, self.plural)
-            return self.finish(text, ctx) if text else None
+            return self.finish(Node([text], tag="term"), ctx) if text else None
         if self.value is not None:
             return self.finish(markup.parse(self.value) if self.value else None, ctx)
         return None
@@ -277,10 +277,13 @@ class Text(Element):
             called, rendered = ctx.called, ctx.rendered
         finally:
             ctx.called, ctx.rendered = outer
-        if output is not None:
-            ctx.count(True)
-        elif called:
+        if called and not rendered:
+            # a macro is left out, as a group is, when the variables it tries are all
+            # empty ("in" before a missing container title); citeproc-js does so
             ctx.count(False)
+            return None
+        if output is not None:
+            ctx.count(True)  # a macro that renders counts as a variable that renders (CSL 1.0.2, "Group")
         return self.finish(output, ctx)
 
     def _variable(self, ctx: Any) -> Node | None:

@@ -92,9 +92,11 @@ def _pairs_with(opening: str, closing: str) -> bool:
     return (opening in double) == (closing in double)
 
 
-def parse(value: str) -> Node:
-    """CSL rich text as a node (a plain string becomes a node with one leaf)."""
-    if not any(c in value for c in "<" + _QUOTE_CHARS):
+def parse(value: str, quotes: bool = True) -> Node:
+    """CSL rich text as a node (a plain string becomes a node with one leaf);
+    with ``quotes`` false, quotation marks stay the characters they are (a
+    cite's prefix and suffix: citeproc-js leaves them alone)."""
+    if not any(c in value for c in "<" + (_QUOTE_CHARS if quotes else "")):
         return Node([value])
     tags = list(_TAG.finditer(value))
     spans = [(m.start(), m.end()) for m in tags]
@@ -108,7 +110,7 @@ def parse(value: str) -> Node:
     for start, end in spans:
         inside_tag.update(range(start, end))
     for i, char in enumerate(value):
-        if char in _QUOTE_CHARS and i not in inside_tag:
+        if quotes and char in _QUOTE_CHARS and i not in inside_tag:
             events.append((i, i + 1, "quote", char))
     events.sort(key=lambda e: e[0])
     # pair them up

@@ -25,7 +25,7 @@ from book.cite.bibliography import Bibliography, parse_nocite
 from book.cite.disambiguation import Disambiguator
 from book.cite.elements import flatten
 from book.cite.engine import Engine
-from book.cite.output import Delimiter, Node, first, has_text, join, plain, to_xhtml, walk
+from book.cite.output import Delimiter, Node, first, has_text, join, leaves, plain, to_xhtml, walk
 from book.cite.references import Reference, make_reference
 from book.cite.state import NO_EXPANSION, Cite, Context, Expansion
 from book.cite.syntax import Citation, CiteItem
@@ -82,14 +82,15 @@ class Processor:
             order = self._sorted(bibliography, order)
             self.numbers = {k: i + 1 for i, k in enumerate(order)}
         self.order = order
-        positions = self._positions(citations)
+        placed = [self._ordered(citation) for citation in citations]
+        self._positions(citations, placed)
         if self.engine.citation is not None:
             self._disambiguate(registered, order)
         entries = self._bibliography(order) if bibliography is not None else []
         self.linked = {key for key, _ in entries}
         notes, in_text = [], []
-        for citation, where in zip(citations, positions):
-            note, text = self._citation(citation, where)
+        for citation, cites in zip(citations, placed):
+            note, text = self._citation(citation, cites)
             typography = self.engine.typography
             note_html = to_xhtml(note, typography)
             first_item = citation.items[0] if citation.items else None
@@ -147,29 +148,56 @@ class Processor:
 
     # -- positions --------------------------------------------------------------------------
 
-    def _positions(self, citations: Sequence[Citation]) -> list[list[Cite]]:
+    def _ordered(self, citation: Citation) -> list[_Placed]:
+        """A citation's cites in the style's order (an author named in the text stays first)."""
+        placed = [_Placed(item, Cite(), n) for n, item in enumerate(citation.items)]
+        section = self.engine.citation
+        if section is None or not section.sort:
+            return placed
+        head = placed[:1] if placed and placed[0].item.author_in_text else []
+        body = placed[len(head):]
+        known = [p for p in body if p.item.key in self.bib]
+        if len(known) > 1:
+            ranked = self._sorted(section, [p.item.key for p in known])
+            known.sort(key=lambda p: (ranked.index(p.item.key), p.index))
+            body = known + [p for p in body if p.item.key not in self.bib]
+        return head + body
+
+    def _positions(self, citations: Sequence[Citation], placed: list[list[_Placed]]) -> None:
+        """Each cite's position (CSL 1.0.2, ``position``), from the order of the
+        citations and the notes they are in.  Ibid needs the cite before to be
+        of the same work: the one before it in the same note, or, for the first
+        cite of a note, the only cite of the note just before (a note between
+        them, or a note citing several works, makes it "subsequent").  Citations
+        in the running text (note 0) follow one another apart from the notes.
+        near-note: the work was cited at most ``near-note-distance`` notes before."""
         section = self.engine.citation
         distance = int(section.get("near-note-distance", "5")) if section is not None else 5
         last_note: dict[str, int] = {}
         first_note: dict[str, int] = {}
         seen: set[str] = set()
-        result = []
-        previous: Citation | None = None
-        for citation in citations:
-            where = []
+        # per stream (0: the running text; 1: notes): the cites of the current note,
+        # the note number, and the cites of the note before it
+        streams: dict[int, dict[str, Any]] = {}
+        for citation, cites in zip(citations, placed):
             note = citation.note
-            items = list(citation.items)
-            for number, item in enumerate(items):
+            stream = streams.setdefault(1 if note else 0, {"note": None, "cites": [], "before": None, "before_note": None})
+            if note and stream["note"] != note or not note:
+                stream["before"], stream["before_note"] = stream["cites"], stream["note"]
+                stream["cites"], stream["note"] = [], note
+            for index, entry in enumerate(cites):
+                item = entry.item
                 key = item.key
                 locator = (item.label or "page", item.locator) if item.locator else None
                 if key not in seen:
                     position = "first"
                 else:
                     before = None
-                    if number > 0:
-                        before = items[number - 1]
-                    elif previous is not None and len(previous.items) == 1 and _adjacent(previous, citation):
-                        before = previous.items[0]
+                    if stream["cites"]:
+                        before = stream["cites"][-1]
+                    elif stream["before"] is not None and len(stream["before"]) == 1 and (
+                            not note or stream["before_note"] is None or note - stream["before_note"] <= 1):
+                        before = stream["before"][0]
                     position = "subsequent"
                     if before is not None and before.key == key:
                         earlier = (before.label or "page", before.locator) if before.locator else None
@@ -180,15 +208,13 @@ class Processor:
                         elif locator is not None:
                             position = "ibid-with-locator"
                 near = key in last_note and note > 0 and 0 <= note - last_note[key] <= distance
-                where.append(Cite(item.locator, item.label or ("page" if item.locator else ""), position,
-                                  near, first_note.get(key, 0)))
+                entry.cite = Cite(item.locator, item.label or ("page" if item.locator else ""), position,
+                                  near, first_note.get(key, 0))
+                stream["cites"].append(item)
                 seen.add(key)
                 if note:
                     last_note[key] = note
                     first_note.setdefault(key, note)
-            result.append(where)
-            previous = citation
-        return result
 
     # -- disambiguation ---------------------------------------------------------------------
 
@@ -205,11 +231,10 @@ class Processor:
 
     # -- citations --------------------------------------------------------------------------
 
-    def _citation(self, citation: Citation, where: list[Cite]) -> tuple[Any, Any]:
+    def _citation(self, citation: Citation, placed: list[_Placed]) -> tuple[Any, Any]:
         """(the citation or note, what stays in the running text)."""
-        if self.engine.citation is None or not citation.items:
+        if self.engine.citation is None or not placed:
             return None, None
-        placed = [_Placed(item, cite, n) for n, (item, cite) in enumerate(zip(citation.items, where))]
         head = placed[0]
         if not (head.item.author_in_text and head.item.key in self.bib):
             text = self._cluster(placed)
@@ -242,22 +267,24 @@ class Processor:
             return Node([text], tag="link", data="#" + self.anchor(key))
         return text
 
-    def _piece(self, placed: _Placed, suppress: bool = False) -> Node | None:
+    def _piece(self, placed: _Placed, suppress: bool = False, first_in_citation: bool = False) -> Node | None:
         item = placed.item
         if item.key not in self.bib:
             return Node([item.key + "?"], fmt=(("font-weight", "bold"),))
         text = self._render_cite(item.key, placed.cite, suppress or item.suppress_author)
+        if text is not None and self.engine.is_note_style and _sentence_start(item.prefix, first_in_citation):
+            text = _capitalize_term(text)
         piece: Any = self._link(item.key, text) if has_text(text) else None
         parts: list[Any] = []
         if item.prefix:
-            prefix = markup.parse(csl_data.markdown_text(item.prefix))
+            prefix = markup.parse(csl_data.markdown_text(item.prefix), quotes=False)
             parts.append(prefix)
             if piece is not None and not item.prefix[-1:].isspace() and not re.search(r"[(\[{]$", item.prefix):
                 parts.append(Delimiter(" "))
         if piece is not None:
             parts.append(piece)
         if item.suffix:
-            parts.append(markup.parse(csl_data.markdown_text(item.suffix)))
+            parts.append(markup.parse(csl_data.markdown_text(item.suffix), quotes=False))
         if not parts:
             return None
         return Node(parts, tag="cite")
@@ -265,25 +292,34 @@ class Processor:
     def _cluster(self, placed: list[_Placed], suppress_first: bool = False) -> Node | None:
         section = self.engine.citation
         layout = section.layout
-        head = placed[:1] if suppress_first else []
-        body = placed[1:] if suppress_first else list(placed)
-        known = [p for p in body if p.item.key in self.bib]
-        if section.sort and len(known) > 1:
-            ranked = self._sorted(section, [p.item.key for p in known])
-            known.sort(key=lambda p: (ranked.index(p.item.key), p.index))
-            body = known + [p for p in body if p.item.key not in self.bib]
-        ordered = head + body
+        ordered = placed
         delimiter = layout.delimiter if layout.delimiter is not None else ""
         collapse = section.get("collapse")
         grouping = collapse in ("year", "year-suffix", "year-suffix-ranged") or section.get("cite-group-delimiter") is not None
         if grouping:
             text = self._grouped(ordered, suppress_first, delimiter, collapse)
         else:
-            pieces = [self._piece(p, suppress=(suppress_first and n == 0)) for n, p in enumerate(ordered)]
+            pieces = [self._piece(p, suppress=(suppress_first and n == 0), first_in_citation=(n == 0))
+                      for n, p in enumerate(ordered)]
             if collapse == "citation-number":
                 text = self._collapse_numbers(ordered, pieces, delimiter)
             else:
-                text = join(pieces, delimiter)
+                children: list[Any] = []
+                previous: _Placed | None = None
+                for entry, piece in zip(ordered, pieces):
+                    if not has_text(piece):
+                        continue
+                    if children and not _starts_with_punctuation(entry.item.prefix):
+                        # a prefix that starts with punctuation replaces the delimiter (", and Jones");
+                        # after a suffix that ends with punctuation, only the delimiter's space is left
+                        shown = delimiter
+                        if previous is not None and previous.item.suffix.rstrip()[-1:] in (",", ";", ":", ".") \
+                                and delimiter[:1] in (",", ";", ":", "."):
+                            shown = " "
+                        children.append(Delimiter(shown))
+                    children.append(piece)
+                    previous = entry
+                text = Node(children) if children else None
         return layout.wrap(text)
 
     def _names_of(self, placed: _Placed) -> str | None:
@@ -444,6 +480,64 @@ class Processor:
                 continue
             entries.append((key, html))
         return entries
+
+
+def _starts_with_punctuation(prefix: str) -> bool:
+    return prefix.lstrip()[:1] in (".", ",", ";", ":")
+
+
+def _sentence_start(prefix: str, first_in_citation: bool) -> bool:
+    """Whether a cite starts a sentence: first in its note, or after a prefix of
+    more than one word that ends a sentence ("This has been said. Ibid.",
+    but "cf. ibid.")."""
+    if not prefix:
+        return first_in_citation
+    text = markup.plain_text(prefix).strip()
+    return bool(re.search(r"[.!?][\"'\u201d\u2019)]*$", text)) and len(text.split()) > 1
+
+
+def _capitalize_term(node: Node) -> Node:
+    """A cite that starts with a term ("ibid.") gets a capital letter (citeproc-js does
+    this in note styles)."""
+    term = first(node, "term")
+    if term is None or _text_before(node, term):
+        return node
+    node = _copy_tree(node)
+    term = first(node, "term")
+    for parent, index, _ in leaves(term):
+        text = parent[index]
+        for position, char in enumerate(text):
+            if char.isalpha():
+                parent[index] = text[:position] + char.upper() + text[position + 1:]
+                return node
+            if not char.isspace():
+                return node
+    return node
+
+
+def _text_before(node: Any, target: Node) -> bool:
+    """Whether any text comes before ``target`` inside ``node``."""
+    def walk_(value: Any) -> bool | None:
+        if value is target:
+            return False
+        if isinstance(value, str):
+            return True if value else None
+        if value.prefix:
+            return True
+        for child in value.children:
+            found = walk_(child)
+            if found is not None:
+                return found
+        return None
+    return bool(walk_(node))
+
+
+def _copy_tree(value: Any) -> Any:
+    if isinstance(value, Node):
+        node = value.copy()
+        node.children = [_copy_tree(c) for c in value.children]
+        return node
+    return value
 
 
 def _has_affixes(item: CiteItem) -> bool:
