@@ -292,11 +292,8 @@ def date(value: Any, field: str) -> dict[str, Any]:
 
 
 def _check_ranges(result: dict[str, Any], field: str) -> None:
-    for part in result["date-parts"]:
-        if len(part) == 2 and (part[1] in range(13, 17) or part[1] in range(21, 25)):
-            # EDTF seasons: 21–24 (and 13–16 in CSL's older convention)
-            result.setdefault("season", (part[1] - 12) if part[1] < 17 else (part[1] - 20))
-            del part[1:]
+    """A season written as a word becomes its number; months 13–24 (seasons, in CSL's and
+    EDTF's conventions) stay in date-parts for the processor."""
     season = result.get("season")
     if isinstance(season, str):
         if season.strip().isdigit():

@@ -79,7 +79,7 @@ class Date(Element):
         return self._specs[key]
 
     def render(self, ctx: Any) -> Node | None:
-        value = ctx.variable(self.variable)
+        value = ctx.variable(self.variable) if not (ctx.disambiguating and self.variable == "accessed") else None
         if not isinstance(value, DateValue) or value.is_empty():
             ctx.count(False)
             return None
@@ -201,10 +201,15 @@ class Date(Element):
             if index < start or index > stop:
                 out.append(self._part(spec, begin, begin_season, ctx))
             elif index == start:
-                block_a = [self._part(s, begin, begin_season, ctx, (True, i != stop))
-                           for i, s in enumerate(specs) if start <= i <= stop]
-                block_b = [self._part(s, end, end_season, ctx, (i != start, True))
-                           for i, s in enumerate(specs) if start <= i <= stop]
+                block_a = [p for p in (self._part(s, begin, begin_season, ctx)
+                                       for i, s in enumerate(specs) if start <= i <= stop) if p is not None]
+                block_b = [p for p in (self._part(s, end, end_season, ctx)
+                                       for i, s in enumerate(specs) if start <= i <= stop) if p is not None]
+                # "May 3–June 5": no suffix before the range delimiter, no prefix after it
+                if block_a:
+                    block_a[-1].suffix = ""
+                if block_b:
+                    block_b[0].prefix = ""
                 out.append(join([join(block_a, delimiter), range_delimiter, join(block_b, delimiter)]))
         return join(out, delimiter)
 

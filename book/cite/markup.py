@@ -92,11 +92,12 @@ def _pairs_with(opening: str, closing: str) -> bool:
     return (opening in double) == (closing in double)
 
 
-def parse(value: str, quotes: bool = True) -> Node:
-    """CSL rich text as a node (a plain string becomes a node with one leaf);
-    with ``quotes`` false, quotation marks stay the characters they are (a
-    cite's prefix and suffix: citeproc-js leaves them alone)."""
-    if not any(c in value for c in "<" + (_QUOTE_CHARS if quotes else "")):
+def parse(value: str, affix: bool = False) -> Node:
+    """CSL rich text as a node (a plain string becomes a node with one leaf).
+    In a cite's prefix or suffix (``affix``), as in citeproc-js, only straight
+    quotation marks pair up, and punctuation does not move into them."""
+    marks = "\"'" if affix else _QUOTE_CHARS
+    if not any(c in value for c in "<" + marks):
         return Node([value])
     tags = list(_TAG.finditer(value))
     spans = [(m.start(), m.end()) for m in tags]
@@ -110,7 +111,7 @@ def parse(value: str, quotes: bool = True) -> Node:
     for start, end in spans:
         inside_tag.update(range(start, end))
     for i, char in enumerate(value):
-        if quotes and char in _QUOTE_CHARS and i not in inside_tag:
+        if char in marks and i not in inside_tag:
             events.append((i, i + 1, "quote", char))
     events.sort(key=lambda e: e[0])
     # pair them up
@@ -156,7 +157,7 @@ def parse(value: str, quotes: bool = True) -> Node:
         position = end
         if partner[index] > index:
             if kind == "quote":
-                node = Node(quotes=True)
+                node = Node(quotes=True, data="affix" if affix else None)
             else:
                 name = data.group(2)
                 fmt: Any = _TAG_FMT.get(name) if name != "span" else _span_fmt(data.group(3) or "")

@@ -363,6 +363,8 @@ class Names(Element):
                 if text is None:
                     continue
                 text = name_el.finish(text, ctx)
+                if text is not None:
+                    text = Node([text], tag="namelist", data=tuple(n.key() for n in names))
                 if label is not None:
                     term = "editortranslator" if merged and variable == "editor" else variable
                     shown_label = label.render_for(ctx, term, len(names))

@@ -169,11 +169,11 @@ def _flatten(value: Child, out: list[tuple[int, Any, Any]]) -> None:
     for pair in value.fmt:
         out.append((OPEN, "fmt", pair))
     if value.quotes:
-        out.append((OPEN, "q", None))
+        out.append((OPEN, "q", value.data))
     for child in value.children:
         _flatten(child, out)
     if value.quotes:
-        out.append((CLOSE, "q", None))
+        out.append((CLOSE, "q", value.data))
     for pair in reversed(value.fmt):
         out.append((CLOSE, "fmt", pair))
     if value.suffix:
@@ -221,7 +221,7 @@ def _fix_punctuation(tokens: list[tuple[int, Any, Any]], quote_punct: bool) -> l
                     out[last_text][1] = before = before[:-1]
             if quote_punct and text and text[0] in ".,":
                 quote_at = next((i for i in range(last_text + 1, len(out))
-                                 if out[i][0] == CLOSE and out[i][1] == "q"), None)
+                                 if out[i][0] == CLOSE and out[i][1] == "q" and out[i][2] != "affix"), None)
                 if quote_at is not None:
                     # punctuation-in-quote: the comma or period goes inside the closing quotation mark
                     mark, text = text[0], text[1:]

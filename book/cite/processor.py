@@ -222,6 +222,7 @@ class Processor:
         def render(key: str, expansion: Expansion) -> str:
             ctx = self._context(key, cite=Cite(position="subsequent"), expansion=expansion)
             ctx.year_suffix = ""
+            ctx.disambiguating = True
             return plain(self.engine.citation.layout.render(ctx))
 
         worker = Disambiguator(self.engine, registered, order, self.references, render)
@@ -277,14 +278,14 @@ class Processor:
         piece: Any = self._link(item.key, text) if has_text(text) else None
         parts: list[Any] = []
         if item.prefix:
-            prefix = markup.parse(csl_data.markdown_text(item.prefix), quotes=False)
+            prefix = markup.parse(csl_data.markdown_text(item.prefix), affix=True)
             parts.append(prefix)
             if piece is not None and not item.prefix[-1:].isspace() and not re.search(r"[(\[{]$", item.prefix):
                 parts.append(Delimiter(" "))
         if piece is not None:
             parts.append(piece)
         if item.suffix:
-            parts.append(markup.parse(csl_data.markdown_text(item.suffix), quotes=False))
+            parts.append(markup.parse(csl_data.markdown_text(item.suffix), affix=True))
         if not parts:
             return None
         return Node(parts, tag="cite")
@@ -471,7 +472,8 @@ class Processor:
             if body is None and left is None:
                 continue
             if substitute is not None:
-                body, previous = _substitute_author(body, previous, substitute, rule)
+                # a copy: renderings are cached and shared, substitution is per document
+                body, previous = _substitute_author(_copy_tree(body), previous, substitute, rule)
             html = to_xhtml(body, self.engine.typography)
             if left is not None:
                 html = (f'<div class="csl-left-margin">{to_xhtml(left, self.engine.typography)} </div>'
@@ -567,30 +569,40 @@ def _ranges(letters: list[str]) -> list[str]:
 
 
 def _substitute_author(body: Any, previous: Any, substitute: str, rule: str) -> tuple[Any, Any]:
-    """subsequent-author-substitute: the first names of an entry that repeat
-    those of the entry before are replaced."""
+    """subsequent-author-substitute (CSL 1.0.2, "Reference Grouping"): the names
+    of an entry's first cs:names that repeat those of the entry before are
+    replaced — the whole list (complete-all), each name (complete-each), or
+    the names that match from the first on (partial-each, partial-first).
+    Names are compared as written, whatever their role's label says; a title
+    that stood in for them is compared as a whole."""
     if body is None:
         return body, None
     names = first(body, "names")
     if names is None:
         return body, None
-    current = [n.data for n in walk(names, "name")]
-    shown = plain(names)
-    if previous is None:
-        return body, (current, shown)
-    prev_names, prev_shown = previous
-    if rule in ("complete-all", "complete-each"):
-        if current != prev_names or shown != prev_shown:
-            return body, (current, shown)
-        if rule == "complete-all":
+    lists = list(walk(names, "namelist"))
+    people = [plain(name) for lst in lists for name in walk(lst, "name")]
+    current: Any = tuple(people) if lists else plain(names)
+    if previous is None or not current:
+        return body, current
+    if not lists:
+        if current == previous:
             _replace(names, [substitute] if substitute else [])
+        return body, current
+    if rule in ("complete-all", "complete-each"):
+        if current != previous:
+            return body, current
+        if rule == "complete-all":
+            for lst in lists:
+                _replace(lst, [substitute] if substitute else [])
         else:
             for node in walk(names, "name"):
-                node.children = [substitute]
-                node.fmt = ()
-        return body, (current, shown)
+                _replace(node, [substitute])
+        return body, current
+    if not isinstance(previous, tuple):
+        return body, current
     matched = 0
-    for a, b in zip(current, prev_names):
+    for a, b in zip(people, previous):
         if a != b:
             break
         matched += 1
@@ -598,8 +610,8 @@ def _substitute_author(body: Any, previous: Any, substitute: str, rule: str) -> 
         matched = min(matched, 1)
     for index, node in enumerate(walk(names, "name")):
         if index < matched:
-            node.children = [substitute]
-    return body, (current, shown)
+            _replace(node, [substitute])
+    return body, current
 
 
 def _replace(node: Node, children: list[Any]) -> None:

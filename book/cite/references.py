@@ -208,7 +208,7 @@ def parse_date(value: Any) -> DateValue | None:
     end = None
     if len(parts) > 1:
         end = _triple(parts[1])
-        if end == begin:
+        if end == begin and seasons[0] == seasons[1]:
             end = None
     elif len(value.get("date-parts") or ()) > 1:
         end = (0, 0, 0)  # [[2000], []]: an open range

@@ -87,6 +87,8 @@ class Context:
     tested_position: bool = False
     """Whether the rendering looked at the position (else it holds for every position)."""
     dates_rendered: int = 0
+    disambiguating: bool = False
+    """Rendering to compare cites (the date accessed is left out, as citeproc-js does)."""
     conditions_seen: int = 0
     """``disambiguate`` tests met so far in this rendering."""
 
