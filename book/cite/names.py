@@ -125,7 +125,8 @@ class NameEl(Element):
         for index, name in enumerate(names[:shown]):
             inverted = sort_order == "all" or (sort_order == "first" and index == 0) or ctx.mode == "sort"
             rendered.append(self.render_name(ctx, name, variable, index, inverted, form))
-        last_inverted = sort_order == "all" or (sort_order == "first" and shown == 1)
+        personal = [not (n.is_literal or not n.family) for n in names]
+        last_inverted = (sort_order == "all" or (sort_order == "first" and shown == 1)) and personal[shown - 1]
         if truncated:
             if use_last and shown + 2 <= count:
                 last = self.render_name(ctx, names[-1], variable, count - 1, sort_order == "all", form)
@@ -149,7 +150,8 @@ class NameEl(Element):
         if and_ == "symbol":
             and_term = ctx.engine.locales.term("and", "symbol") or "&"
         rule = option("delimiter-precedes-last")
-        inverted_before_last = sort_order == "all" or (sort_order == "first" and len(rendered) == 2)
+        inverted_before_last = (sort_order == "all" or (sort_order == "first" and len(rendered) == 2)) \
+            and personal[len(rendered) - 2]
         use = (rule == "always" or (rule == "contextual" and len(rendered) > 2)
                or (rule == "after-inverted-name" and inverted_before_last))
         head = join(rendered[:-1], delimiter)
@@ -159,13 +161,18 @@ class NameEl(Element):
 
     def render_name(self, ctx: Any, name: Name, variable: str, index: int, inverted: bool, form: str) -> Node:
         option = lambda n: self.option(ctx, n)  # noqa: E731
-        if name.is_literal:
-            text = name.literal or name.family or name.given
-            node = Node([markup.parse(text)], tag="name", data=name.key())
+        if name.is_literal or not name.family:
+            # an organisation, or a person known by one name ("Banksy"): as it is, with the
+            # family name-part's formatting
+            text = name.literal or " ".join(p for p in (name.given, name.suffix) if p)
+            node = Node([markup.parse(text)])
             family_part = self.parts.get("family")
-            if family_part is not None and family_part.text_case:
-                textcase.apply(node, family_part.text_case, english(ctx), ctx.ref.language)
-            return node
+            if family_part is not None:
+                if family_part.text_case:
+                    textcase.apply(node, family_part.text_case, english(ctx), ctx.ref.language)
+                if family_part.fmt:
+                    node = Node([node], fmt=family_part.fmt)
+            return Node([node], tag="name", data=name.key())
         initialize_with = option("initialize-with")
         initialize = option("initialize") != "false"
         level = 0
@@ -274,36 +281,61 @@ def _int(value: Any) -> int | None:
         return None
 
 
+_WRAPPED = re.compile(r"^((?:<[^<>]+>)*)(.*?)((?:</[^<>]+>)*)$", re.S)
+
+
 def initials(given: str, mark: str, initialize: bool, hyphen: bool) -> str:
-    """Given names as initials: "John Edward" → "J. E." with ``mark`` ". ";
-    with ``initialize`` false, only what is already an initial gets the mark
-    ("James T Kirk" → "James T. Kirk")."""
-    out: list[str] = []
+    """Given names as initials (CSL 1.0.2, ``initialize-with``): "John Edward"
+    → "J. E." with ``mark`` ". "; "Jean-Luc" → "J.-L." (or "J. L." without
+    ``initialize-with-hyphen``); "TSerendorjiin" → "Ts."; "Guo-ping" → "G.";
+    an abbreviation ("Ph.") and a lower-case word ("de") stay as they are;
+    markup around a name stays around its initial ("<b>John</b>" →
+    "<b>J.</b>").  With ``initialize`` false only what is already an initial
+    gets the mark ("James T Kirk" → "James T. Kirk")."""
+    dot, trail = mark.rstrip(), mark[len(mark.rstrip()):]
+    pieces: list[list[str]] = []  # [text, what follows it]
     for word in given.split():
-        for piece in re.findall(r"[^.]+\.?|\.", word):
-            if piece == ".":
-                continue
-            core = piece.rstrip(".")
-            if piece.endswith(".") and len(core) > 1:
-                out.append(core + mark)  # an abbreviation ("Ph.") stays as it is
-                continue
+        parts = re.split(r"(?<=[^\s<])-(?=[^\s>])", word)
+        if len(parts) > 1:
             if not initialize:
-                if len(core) == 1 and core.isalpha():
-                    out.append(core + mark)
-                else:
-                    out.append(core + " ")
+                pieces.append([word, " "])
                 continue
-            parts = core.split("-")
-            letters = [p[0] for p in parts if p and p[0].isupper()] or [parts[0][:1]]
-            if len(letters) > 1:
-                joiner = "-" if hyphen else ""
-                if hyphen:
-                    out.append(joiner.join(letter + mark.rstrip() for letter in letters) + (mark[len(mark.rstrip()):]))
-                else:
-                    out.append("".join(letter + mark for letter in letters))
+            letters = []
+            for part in parts:
+                opening, core, closing = _WRAPPED.match(part).groups()  # type: ignore[union-attr]
+                core = core.rstrip(".")
+                if not core or (core[0].islower() and letters):
+                    continue
+                letters.append(opening + _letter(core) + dot + closing)
+            pieces.append([("-" if hyphen else trail).join(letters), trail])
+            continue
+        opening, core, closing = _WRAPPED.match(word).groups()  # type: ignore[union-attr]
+        if "<" in core:
+            pieces.append([word, " "])
+            continue
+        start = len(pieces)
+        for piece in re.findall(r"[^.]+\.?", core):
+            stem = piece.rstrip(".")
+            if piece.endswith(".") and len(stem) > 1:
+                pieces.append([stem + dot, trail])  # an abbreviation ("Ph.") stays as it is
+            elif stem[:1].islower():
+                if pieces and not pieces[-1][1]:
+                    pieces[-1][1] = " "
+                pieces.append([stem, " "])  # "de" in "John Bertrand de Cusance Morant"
+            elif not initialize:
+                pieces.append([stem + dot, trail] if len(stem) == 1 else [stem, " "])
             else:
-                out.append(letters[0] + mark)
-    return "".join(out).strip()
+                pieces.append([_letter(stem) + dot, trail])
+        if len(pieces) > start:
+            pieces[start][0] = opening + pieces[start][0]
+            pieces[-1][0] = pieces[-1][0] + closing
+    return re.sub(r" {2,}", " ", "".join(text + after for text, after in pieces)).strip()
+
+
+def _letter(name: str) -> str:
+    """The initial of a name: its first letter, or a capital digraph ("TSerendorjiin" → "Ts")."""
+    match = re.match(r"^([A-Z\u00c0-\u00de])([A-Z\u00c0-\u00de]+)[a-z]", name)
+    return match.group(1) + match.group(2).lower() if match else name[0]
 
 
 @register("names")
@@ -351,7 +383,8 @@ class Names(Element):
             merged = False
             if "editor" in roles and "translator" in roles:
                 editors = dict(present)["editor"]
-                if [n.key() for n in editors] == [n.key() for n in dict(present)["translator"]]:
+                same = [n.key() for n in editors] == [n.key() for n in dict(present)["translator"]]
+                if same and (label is None or ctx.engine.locales.term("editortranslator", label.form)):
                     present = [(v, n) for v, n in present if v != "translator"]
                     merged = True
             total = 0

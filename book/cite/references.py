@@ -134,20 +134,18 @@ def parse_name(parts: Any) -> Name:
         else:
             non_dropping, family = " ".join(taken), " ".join(words)
     if parse and given and not suffix:
-        head, sep, tail = given.partition(", ")
-        if sep and tail and not _is_particle(tail.split(" ")[0]):
-            given, suffix = head, tail
-            if suffix.startswith("!"):
-                suffix, comma_suffix = suffix.lstrip("! "), True
+        # "John, Jr." → suffix "Jr."; "John,! Jr." → suffix after a comma
+        match = re.match(r"^(.*?),\s*(!?)\s*(\S.*)$", given)
+        if match and not _is_particle(match.group(3).split(" ")[0]):
+            given, suffix, comma_suffix = match.group(1), match.group(3), bool(match.group(2)) or comma_suffix
     if parse and given and not dropping:
         words = given.split(" ")
         taken = []
         while len(words) > 1 and _is_particle(words[-1]):
             taken.insert(0, words.pop())
         if taken:
+            # "François Hédelin, abbé d'" keeps its comma before the particle
             dropping, given = " ".join(taken), " ".join(words)
-            if given.endswith(","):
-                given = given[:-1]
     return Name(family=family, given=given, dropping=dropping, non_dropping=non_dropping, suffix=suffix,
                 comma_suffix=comma_suffix, static_ordering=bool(get("static-ordering")))
 
