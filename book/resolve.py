@@ -36,7 +36,7 @@ from markdown_it.token import Token
 from . import index, markup
 from .cite.bibliography import Bibliography, check_keys, load_bibliography
 from .cite.format import FormattedCitations, Style, format_citations, formatting_inputs, load_style
-from .cite.syntax import Citation
+from .cite.syntax import Citation, with_notes
 from .confine import link_scheme_refused, shown
 from .errors import BookError, BookErrors
 from .memo import Memo, kept_image_problem, kept_inside, real_path, remember
@@ -218,7 +218,8 @@ def resolve(book: Book, chapters: tuple[str, ...] | None = None,
             raise
         errors.append(exc)
         style, nocite = load_style("chicago-author-date", book.root), ()
-    citations = [c for _p, c in all_citations]
+    # each citation with the number of the note it is in (positions: ibid, near-note)
+    citations = [c for p in parsed for c in with_notes(p.tokens, p.citations, style.is_note_style)]
     formatted, references = remember(
         memo, "citations", formatting_inputs(bibliography, style, citations, nocite, lang),
         lambda: _format(md, bibliography, style, citations, nocite, lang))

@@ -145,3 +145,26 @@ def test_an_entry_that_renders_nothing_is_left_out(tmp_path: Path) -> None:
     result = run(tmp_path, csl, [book("a", title="A"), book("b")], [cite("@a; @b")])
     assert entries(result) == ["A"]
     assert [r.key for r in result.references] == ["a"]
+
+
+def test_note_numbers_of_a_chapter() -> None:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+
+    from book.cite.syntax import citation_plugin, with_notes
+
+    md = MarkdownIt("commonmark").use(footnote_plugin).use(citation_plugin)
+    tokens = md.parse("Text [@a].[^1] More [@b] and [^2].\n\n[^1]: See [@c].\n[^2]: Also [@a] and [@b].\n")
+    found = [(t, t.meta["citation"]) for t in tokens for t in (t.children or ()) if t.type == "citation"]
+    # in a note style a citation in the text is a note of its own, numbered with the footnotes
+    notes = [(c.keys[0], c.note) for c in with_notes(tokens, found, note_style=True)]
+    assert notes == [("a", 1), ("b", 3), ("c", 2), ("a", 4), ("b", 4)]
+    notes = [(c.keys[0], c.note) for c in with_notes(tokens, found, note_style=False)]
+    assert notes == [("a", 0), ("b", 0), ("c", 1), ("a", 2), ("b", 2)]
+
+
+def test_positions_start_again_with_the_notes_of_a_new_chapter(tmp_path: Path) -> None:
+    csl = style(NOTE, cls="note", layout='suffix="."')
+    items = [book("a", title="A Long Title", **{"title-short": "A"})]
+    citations = [cite("@a", 1), cite("@a", 2), cite("@a", 1), cite("@a", 2)]
+    assert texts(run(tmp_path, csl, items, citations)) == ["A Long Title.", "Ibid.", "A Long Title.", "Ibid."]

@@ -206,9 +206,11 @@ def formatting_inputs(bib: Bibliography, style: Style, citations: Sequence[Citat
                       lang: str = "en") -> tuple:
     """Everything :func:`format_citations` depends on, as a value to compare with ``==`` (``serve``
     keeps the formatted citations while it is equal): the bibliography, the style and its file's
-    time (as the engine cache has them), what each citation says (its items: where it stands in
-    the text makes no difference), ``nocite`` and the language."""
-    return (bib, style, style.path.stat().st_mtime_ns, tuple(c.items for c in citations), tuple(nocite), lang)
+    time (as the engine cache has them), what each citation says and the note it is in (its items
+    and note number: where else it stands in the text makes no difference), ``nocite`` and the
+    language."""
+    return (bib, style, style.path.stat().st_mtime_ns, tuple((c.items, c.note) for c in citations), tuple(nocite),
+            lang)
 
 
 def format_citations(

@@ -170,7 +170,8 @@ class Processor:
         cite of a note, the only cite of the note just before (a note between
         them, or a note citing several works, makes it "subsequent").  Citations
         in the running text (note 0) follow one another apart from the notes.
-        near-note: the work was cited at most ``near-note-distance`` notes before."""
+        near-note: the work was cited at most ``near-note-distance`` notes before.  Note numbers
+        that start again (a book's chapters) start the positions again."""
         section = self.engine.citation
         distance = int(section.get("near-note-distance", "5")) if section is not None else 5
         last_note: dict[str, int] = {}
@@ -179,8 +180,17 @@ class Processor:
         # per stream (0: the running text; 1: notes): the cites of the current note,
         # the note number, and the cites of the note before it
         streams: dict[int, dict[str, Any]] = {}
+        highest = 0
         for citation, cites in zip(citations, placed):
             note = citation.note
+            if note and note < highest:
+                # notes numbered again from 1: a new chapter, where a work is cited in full
+                # again (CMOS 14.29) and ibid cannot reach back
+                seen.clear()
+                last_note.clear()
+                first_note.clear()
+                streams.clear()
+            highest = note or highest
             stream = streams.setdefault(1 if note else 0, {"note": None, "cites": [], "before": None, "before_note": None})
             if note and stream["note"] != note or not note:
                 stream["before"], stream["before_note"] = stream["cites"], stream["note"]
