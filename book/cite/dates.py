@@ -83,17 +83,19 @@ class Date(Element):
         if not isinstance(value, DateValue) or value.is_empty():
             ctx.count(False)
             return None
-        ctx.count(True)
         if ctx.mode == "sort":
+            ctx.count(True)
             shown = self.date_parts if self.form else tuple(name for name, _ in self.own_parts)
             return Node([sort_key(value, shown)], tag="date")
         if value.literal:
+            ctx.count(True)
             return self.finish(Node([value.literal], tag="date"), ctx, tag="date")
         specs, delimiter, outer = self.specs(ctx)
         if value.end is None:
             body = self._single(value.begin, value.season, specs, delimiter, ctx)
         else:
             body = self._range(value, specs, delimiter, ctx)
+        ctx.count(body is not None)  # a date whose parts are all missing ("month" of a year) is empty
         if body is None:
             return None
         if outer:

@@ -112,10 +112,21 @@ class Layout(Element):
         return [child.render(ctx) for child in self.children]
 
     def wrap(self, content: Any) -> Node | None:
-        """The layout's affixes and formatting around a whole citation or entry."""
+        """The layout's affixes and formatting around a whole citation or entry.
+        When the entry ends with a display block, the suffix goes inside it."""
         if not has_text(content):
             return None
-        inner = Node([content], prefix=self.prefix, suffix=self.suffix)
+        suffix = self.suffix
+        if suffix and isinstance(content, Node):
+            last = next((i for i in range(len(content.children) - 1, -1, -1) if has_text(content.children[i])), None)
+            block = content.children[last] if last is not None else None
+            if isinstance(block, Node) and block.display:
+                block = block.copy()
+                block.suffix += suffix
+                content = content.copy()
+                content.children[last] = block
+                suffix = ""
+        inner = Node([content], prefix=self.prefix, suffix=suffix)
         return Node([inner], fmt=self.fmt) if self.fmt else inner
 
 
@@ -346,6 +357,9 @@ class Text(Element):
         if name == "page":
             return self.finish(markup.parse(numbers.format_pages(value, engine.page_range_format,
                                                                  engine.page_range_delimiter)), ctx)
+        if name in numbers.NUMBER_VARIABLES and numbers.is_numeric(value):
+            # "3-4" for an issue is a range: "3–4", as cs:number writes it
+            return self.finish(numbers.render_number(value, "numeric", engine.locales), ctx)
         if name in ("URL", "DOI"):
             href = value if name == "URL" else ("https://doi.org/" + re.sub(
                 r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", value, flags=re.I))
@@ -439,10 +453,11 @@ class Label(Element):
         elif name == "page-first":
             plural = False
         else:
-            plural = numbers.is_plural(markup.plain_text(str(value)), name)
-        text = ctx.engine.locales.term(term.replace("-", " ") if term == "sub-verbo" else term, self.form, plural)
-        if text is None and term == "sub-verbo":
-            text = ctx.engine.locales.term("sub-verbo", self.form, plural)
+            plural = numbers.is_plural(markup.plain_text(str(value)), name, ctx.engine.locales.term("and") or "")
+        # CSL 1.0 wrote the locator type "sub verbo", 1.0.2 "sub-verbo": either finds the term
+        text = ctx.engine.locales.term(term, self.form, plural)
+        if text is None and term.replace("-", " ") == "sub verbo":
+            text = ctx.engine.locales.term("sub-verbo" if term == "sub verbo" else "sub verbo", self.form, plural)
         return self.finish(text, ctx) if text else None
 
 

@@ -74,7 +74,7 @@ def _can_open(char: str, prev: str | None, nxt: str | None) -> bool:
         return True
     if char in "\u201d\u2019":
         return False
-    if nxt is None or nxt.isspace() or (char == "'" and nxt in _QUOTE_CHARS):
+    if nxt is None or nxt.isspace() or (char == "'" and nxt == "'"):
         return False
     return prev is None or prev.isspace() or prev in _OPENERS or prev in _QUOTE_CHARS
 

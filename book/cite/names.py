@@ -93,8 +93,10 @@ class NameEl(Element):
         et_al_min = _int(option("et-al-min"))
         use_first = _int(option("et-al-use-first"))
         use_last = option("et-al-use-last") == "true"
+        sub_min, sub_first = _int(option("et-al-subsequent-min")), _int(option("et-al-subsequent-use-first"))
+        if (sub_min is not None or sub_first is not None) and ctx.mode == "citation":
+            ctx.tested_position = True  # the rendering depends on the position
         if ctx.mode != "bibliography" and ctx.cite.position != "first":
-            sub_min, sub_first = _int(option("et-al-subsequent-min")), _int(option("et-al-subsequent-use-first"))
             if sub_min is not None:
                 et_al_min = sub_min
             if sub_first is not None:
@@ -264,13 +266,15 @@ def _spaced(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Non-empty pieces with spaces between them (none after a particle that
     ends in an apostrophe or hyphen: "d'Aubignac", "al-One")."""
     out: list[tuple[str, str]] = []
+    glue = " "
     for kind, text in pieces:
-        if not text:
+        if not text.strip():
             continue
         if out:
-            previous = out[-1][1]
-            out.append(("sep", "" if previous[-1:] in ("'", "\u2019", "-") else " "))
-        out.append((kind, text))
+            out.append(("sep", glue))
+        # a particle written apart from the name ("de' Frinkle") keeps its space
+        glue = " " if text.endswith(" ") or text[-1:] not in ("'", "\u2019", "-") else ""
+        out.append((kind, text.strip()))
     return out
 
 

@@ -45,9 +45,10 @@ def is_numeric(value: Any) -> bool:
     return all(bool(_NUMBER.match(p)) for p in pieces[::2])
 
 
-def is_plural(value: Any, variable: str = "") -> bool:
+def is_plural(value: Any, variable: str = "", and_term: str = "") -> bool:
     """Whether a label for ``value`` takes the plural: two or more numbers
-    (arabic or roman), or a count above one for number-of-pages and
+    (arabic or roman; joined by "-", ",", "&", "and" or the locale's
+    ``and_term``), or a count above one for number-of-pages and
     number-of-volumes."""
     if value is None:
         return False
@@ -55,6 +56,8 @@ def is_plural(value: Any, variable: str = "") -> bool:
     if variable in ("number-of-pages", "number-of-volumes"):
         match = re.match(r"\d+", text)
         return bool(match) and int(match.group()) > 1
+    if and_term and and_term != "and":
+        text = re.sub(rf"\s+{re.escape(and_term)}\s+", " & ", text)  # the locale's "and" ("213 et 235")
     pieces = _pieces(text)
     numbers = [p for p in pieces[::2] if re.search(r"\d", p) or _ROMAN.match(p)]
     return len(numbers) > 1

@@ -219,7 +219,7 @@ def _fix_punctuation(tokens: list[tuple[int, Any, Any]], quote_punct: bool) -> l
                     text = text[1:]
                 elif rule == _KEEP_SECOND:
                     out[last_text][1] = before = before[:-1]
-            if quote_punct and text and text[0] in ".,":
+            if quote_punct and text and text[0] in ".,!?":
                 quote_at = next((i for i in range(last_text + 1, len(out))
                                  if out[i][0] == CLOSE and out[i][1] == "q" and out[i][2] != "affix"), None)
                 if quote_at is not None:

@@ -218,7 +218,7 @@ class Processor:
                         elif locator is not None:
                             position = "ibid-with-locator"
                 near = key in last_note and note > 0 and 0 <= note - last_note[key] <= distance
-                entry.cite = Cite(item.locator, item.label or ("page" if item.locator else ""), position,
+                entry.cite = Cite(item.locator.strip(), item.label or ("page" if item.locator else ""), position,
                                   near, first_note.get(key, 0))
                 stream["cites"].append(item)
                 seen.add(key)

@@ -132,7 +132,8 @@ def parse_name(parts: Any) -> Name:
             if match and match.group(2)[:1].isupper():
                 non_dropping, family = match.group(1), match.group(2)
         else:
-            non_dropping, family = " ".join(taken), " ".join(words)
+            # "de' Frinkle": a particle that was a word of its own keeps its space
+            non_dropping, family = " ".join(taken) + (" " if taken[-1][-1:] in "'\u2019-" else ""), " ".join(words)
     if parse and given and not suffix:
         # "John, Jr." → suffix "Jr."; "John,! Jr." → suffix after a comma
         match = re.match(r"^(.*?),\s*(!?)\s*(\S.*)$", given)

@@ -27,11 +27,13 @@ _NAME_GAP = "\x01"
 
 
 def fold(text: str) -> str:
-    """Case- and accent-insensitive form of a sort string."""
+    """Case-, accent- and punctuation-insensitive form of a sort string (as a
+    locale-aware comparison ignores them: "Simple title, here A" before
+    "“Simple title here B”")."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[\"'\u2018\u2019\u201c\u201d\u00ab\u00bb\[\]()]", "", text)
-    return text.casefold().strip()
+    text = "".join(c for c in text if not unicodedata.category(c).startswith("P") or c in "\x01\x02")
+    return " ".join(text.casefold().split())
 
 
 def name_key(name: Name, demote: str) -> str:
