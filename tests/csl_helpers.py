@@ -20,12 +20,14 @@ _SPAN = re.compile(r'^<span class="citation" data-cites="[^"]*">(.*)</span>$')
 
 def style(citation: str = '<text variable="title"/>', bibliography: str | None = None, *, cls: str = "in-text",
           attrs: str = "", citation_attrs: str = "", bibliography_attrs: str = "", macros: str = "",
-          locale: str = "", citation_sort: str = "", bibliography_sort: str = "", layout: str = "") -> str:
+          locale: str = "", citation_sort: str = "", bibliography_sort: str = "", layout: str = "",
+          bibliography_layout: str = "") -> str:
     """A whole CSL style around the given layouts."""
     bib = ""
     if bibliography is not None:
         sort = f"<sort>{bibliography_sort}</sort>" if bibliography_sort else ""
-        bib = f"<bibliography {bibliography_attrs}>{sort}<layout>{bibliography}</layout></bibliography>"
+        bib = (f"<bibliography {bibliography_attrs}>{sort}<layout {bibliography_layout}>{bibliography}</layout>"
+               "</bibliography>")
     sort = f"<sort>{citation_sort}</sort>" if citation_sort else ""
     return (f'<style xmlns="http://purl.org/net/xbiblio/csl" class="{cls}" version="1.0" {attrs}>'
             f"<info><id>test</id><title>Test</title><updated>2024-01-01T00:00:00+00:00</updated></info>"

@@ -168,3 +168,11 @@ def test_positions_start_again_with_the_notes_of_a_new_chapter(tmp_path: Path) -
     items = [book("a", title="A Long Title", **{"title-short": "A"})]
     citations = [cite("@a", 1), cite("@a", 2), cite("@a", 1), cite("@a", 2)]
     assert texts(run(tmp_path, csl, items, citations)) == ["A Long Title.", "Ibid.", "A Long Title.", "Ibid."]
+
+
+def test_sorting_ignores_punctuation(tmp_path: Path) -> None:
+    csl = style('<text variable="title"/>', '<text variable="title"/>', bibliography_sort='<key variable="title"/>')
+    items = [book("c", title='Simple "title" here C'), book("b", title='"Simple title here B"'),
+             book("a", title="Simple title, here A")]
+    assert entries(run(tmp_path, csl, items, nocite=("@*",))) == [
+        "Simple title, here A", "“Simple title here B”", "Simple “title” here C"]

@@ -83,3 +83,9 @@ def test_ordinal_days_follow_the_locale(tmp_path: Path) -> None:
     # French: only the first is an ordinal (limit-day-ordinals-to-day-1), in superscript
     assert date(tmp_path, layout, {"date-parts": [[2004, 10, 1]]}, lang="fr-FR") == "1<sup>e</sup><sup>r</sup> octobre 2004"
     assert date(tmp_path, layout, {"date-parts": [[2004, 10, 2]]}, lang="fr-FR") == "2 octobre 2004"
+
+
+def test_a_date_without_the_parts_shown_is_empty(tmp_path: Path) -> None:
+    layout = ('<text value="Only this"/><group><text value=" (and not this)"/><date variable="issued">'
+              '<date-part name="month"/></date></group>')
+    assert date(tmp_path, layout, {"date-parts": [[1965]]}) == "Only this"

@@ -130,3 +130,34 @@ def test_subsequent_author_substitute_compares_names_not_labels(tmp_path: Path) 
     result = run(tmp_path, csl, [book("a", editor=doe, title="A"), book("b", author=doe, title="B"),
                                  book("c", author=[person("Roe", "Jane")], title="C")], nocite=("@*",))
     assert entries(result) == ["Doe, John ed. A", "———. B", "Roe, Jane. C"]
+
+
+def test_names_that_stood_in_are_not_repeated_within_the_substitute(tmp_path: Path) -> None:
+    macros = ('<macro name="editor"><names variable="editor"><name/><label form="short" prefix=" "/></names>'
+              '<names variable="editor"><name/><label prefix=" "/></names></macro>')
+    layout = ('<group delimiter=". "><names variable="author"><name/><substitute><text macro="editor"/>'
+              '</substitute></names><text variable="title"/></group>')
+    result = run(tmp_path, style(layout, macros=macros), [book("a", editor=[person("Doe", "Jo")], title="T")],
+                 [items_cite("a")])
+    assert texts(result) == ["Jo Doe ed. T"]
+
+
+def test_et_al_subsequent_applies_to_later_cites(tmp_path: Path) -> None:
+    csl = style(NAMES.format(""), citation_attrs='et-al-min="5" et-al-use-first="1" et-al-subsequent-min="3" '
+                'et-al-subsequent-use-first="1"', cls="note")
+    authors = [person(f, "A") for f in ("Doe", "Roe", "Poe", "Moe")]
+    result = run(tmp_path, csl, [book("a", author=authors)], [items_cite("a", note=1), items_cite("a", note=2)])
+    assert texts(result) == ["A Doe, A Roe, A Poe, A Moe", "A Doe et al."]
+
+
+def test_names_in_a_zotero_extra_field(tmp_path: Path) -> None:
+    note = "reviewed-author: Hall || W. C."
+    result = run(tmp_path, style('<names variable="reviewed-author"><name/></names>'), [book("a", note=note)],
+                 [items_cite("a")])
+    assert texts(result) == ["W. C. Hall"]
+
+
+def test_a_particle_that_is_a_word_of_its_own_keeps_its_space(tmp_path: Path) -> None:
+    attrs = 'name-as-sort-order="all" delimiter="; "'
+    assert names(tmp_path, [person("de' Frinkle", "B"), person("d'Wander", "W")], attrs,
+                 attrs='demote-non-dropping-particle="never"') == "de’ Frinkle, B; d’Wander, W"

@@ -85,3 +85,17 @@ def test_labels(tmp_path: Path) -> None:
                                            book("b", page="5", **{"number-of-pages": "300"})],
                  [cite("@a, chap. 2"), cite("@b, pp. 3, 5")])
     assert texts(result) == ["pp. 5–7, page 1; chap. 2", "p. 5, pages 300; pp. 3, 5"]
+
+
+def test_plurals_in_other_languages_and_old_locator_names(tmp_path: Path) -> None:
+    assert is_plural("213 et 235", and_term="et")
+    layout = '<group delimiter=" "><label variable="locator" form="short"/><text variable="locator"/></group>'
+    result = run(tmp_path, style(layout), [book("a")], [items_cite("a", locator="gargoyle", label="sub verbo")])
+    assert texts(result) == ["s.v. gargoyle"]
+
+
+def test_a_numeric_range_in_a_number_variable_gets_an_en_dash(tmp_path: Path) -> None:
+    result = run(tmp_path, style('<text variable="issue" prefix="n. "/>'), [book("a", issue="3-4"),
+                                                                            book("b", issue="Suppl. 2-A")],
+                 [items_cite("a"), items_cite("b")])
+    assert texts(result) == ["n. 3–4", "n. Suppl. 2-A"]

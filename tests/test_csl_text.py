@@ -111,3 +111,22 @@ def test_group_and_macro_left_out_when_their_variables_are_empty(tmp_path: Path)
                  [items_cite("a"), items_cite("b")])
     # a macro that renders counts as a variable that renders: "[n.d.]" stays
     assert texts(result) == ["T [n.d.]", "T, in C [n.d.]"]
+
+
+def test_punctuation_in_quote_takes_question_and_exclamation_marks(tmp_path: Path) -> None:
+    layout = ('<group><text variable="title" quotes="true" suffix=":"/><text value="next" prefix="! "/></group>')
+    result = run(tmp_path, style(layout), [book("a", title="Wow")], [items_cite("a")], lang="en-US")
+    assert texts(result) == ["“Wow!” next"]
+
+
+def test_a_number_field_keeps_its_markup(tmp_path: Path) -> None:
+    assert title(tmp_path, "x", '<number variable="number"/>', number="1<sup>er</sup>") == "1<sup>er</sup>"
+
+
+def test_the_layout_suffix_goes_into_the_last_block(tmp_path: Path) -> None:
+    bibliography = ('<text variable="title" display="left-margin"/><text variable="publisher" '
+                    'display="right-inline"/>')
+    csl = style(bibliography=bibliography, bibliography_layout='suffix="."')
+    result = run(tmp_path, csl, [book("a", title="T", publisher="P")], nocite=("@a",))
+    assert [r.html for r in result.references] == [
+        '<div class="csl-left-margin">T</div><div class="csl-right-inline">P.</div>']

@@ -174,8 +174,9 @@ def names(value: Any, field: str, prose: Any) -> list[dict[str, Any]]:
     result = []
     for name in value:
         if isinstance(name, str):
-            family, sep, given = name.partition(",")
-            name = {"family": family, "given": given} if sep else {"literal": name}
+            # "Family, Given"; Zotero's extra field (a note line) writes "Family || Given"
+            family, sep, given = name.partition("||") if "||" in name else name.partition(",")
+            name = {"family": family.strip(), "given": given.strip()} if sep else {"literal": name}
         if not isinstance(name, dict):
             raise FieldError(field, f"a name in '{field}' is neither text nor a mapping",
                              "write each name as {family: …, given: …} or {literal: …}")

@@ -418,6 +418,8 @@ class Number(Element):
         if value is None:
             return None
         text = markup.plain_text(value)
+        if text != value and self.form == "numeric" and ctx.mode != "sort":
+            return self.finish(markup.parse(value), ctx)  # "1<sup>er</sup>": the markup stays
         if ctx.mode == "sort" and numbers.is_numeric(text):
             match = re.match(r"\D*(\d+)", text)
             return Node([f"{int(match.group(1)):010d}"]) if match else Node([text])

@@ -423,6 +423,9 @@ class Names(Element):
             ctx.count(output is not None)
             if output is None:
                 return None
+            if ctx.in_substitute:
+                # names that stand in for others are not rendered again, even later in the same substitute
+                ctx.suppressed.update(v for v, _ in present)
             if first and ctx.suppress_author:
                 ctx.suppress_author = False
                 return None

@@ -219,6 +219,10 @@ def _fix_punctuation(tokens: list[tuple[int, Any, Any]], quote_punct: bool) -> l
                     text = text[1:]
                 elif rule == _KEEP_SECOND:
                     out[last_text][1] = before = before[:-1]
+                    if not before:  # the mark was a piece of its own: look at what came before it
+                        last_text = next((i for i in range(last_text - 1, -1, -1)
+                                          if out[i][0] == TEXT and out[i][1]), last_text)
+                        before = out[last_text][1]
             if quote_punct and text and text[0] in ".,!?":
                 quote_at = next((i for i in range(last_text + 1, len(out))
                                  if out[i][0] == CLOSE and out[i][1] == "q" and out[i][2] != "affix"), None)
@@ -262,6 +266,8 @@ def _superscript_base(char: str) -> str | None:
 
 
 _SUPERSCRIPTS = {c: base for c in map(chr, range(0xA0, 0x3300)) if (base := _superscript_base(c))}
+# modifier letters that are superscripts without saying so in Unicode
+_SUPERSCRIPTS.update({"\u02c0": "\u0294", "\u02c1": "\u0295", "\u06e5": "\u0648", "\u06e6": "\u064a"})
 _SUPERSCRIPT_RE = re.compile("[" + "".join(re.escape(c) for c in _SUPERSCRIPTS) + "]")
 
 
