@@ -30,8 +30,9 @@ How a fixture becomes a call (what citeproc-js's own harness does):
 - ``CITATIONS``: the word-processor session is replayed: each step inserts
   (or replaces, by ``citationID``) a citation between the ones it lists before
   and after it, with the note numbers given; the final document is formatted.
-- Neither: one citation of all items (``citation`` mode), or a reference list
-  of all items in input order (``bibliography`` mode).
+- Neither: one citation of all items in the order of the reference list, as
+  citeproc-js's harness takes them from its registry (``citation`` mode), or a
+  reference list of all items (``bibliography`` mode).
 - Output: citations one per line; a reference list in citeproc-js's
   ``<div class="csl-bib-body">`` / ``<div class="csl-entry">`` wrapper.
   Notes are not capitalised (that is pandoc's habit, which the book follows;
@@ -162,7 +163,12 @@ def run_fixture(fixture: Fixture, workdir: Path) -> str:
                      for n, c in enumerate(fixture.json("CITATION-ITEMS"))]
         nocite = every
     elif mode == "citation":
-        citations = [Citation(tuple(CiteItem(k) for k in every), note=1)]
+        # citeproc-js's harness makes this citation from its registry, in the reference list's order
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            listed = [r.key for r in format_citations(bib, style, [], every, lang=lang).references]
+        ordered = listed + [k for k in every if k not in listed]
+        citations = [Citation(tuple(CiteItem(k) for k in ordered), note=1)]
     else:
         citations, nocite = [], every
     with warnings.catch_warnings():

@@ -93,7 +93,9 @@ class LocaleData:
 
 
 def _text(element: Any) -> str:
-    return "".join(element.itertext()) if element is not None else ""
+    text = "".join(element.itertext()) if element is not None else ""
+    # a term laid out over several lines of XML: the layout is not part of it
+    return text.strip(" \t\r\n") if "\n" in text else text
 
 
 def parse_locale(element: Any) -> LocaleData:

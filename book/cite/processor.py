@@ -361,14 +361,16 @@ class Processor:
                 labels.append(label)
                 groups.append([number])
         children: list[Any] = []
+        collapsed_before = False
         for members in groups:
             rendered = self._render_group(ordered, members, suppress_first, collapse, group_delimiter,
                                           after_collapse, suffix_delimiter)
             if rendered is None:
                 continue
             if children:
-                children.append(Delimiter(after_collapse if collapse else delimiter))
+                children.append(Delimiter(after_collapse if collapse and collapsed_before else delimiter))
             children.append(rendered)
+            collapsed_before = len(members) > 1
         return Node(children) if children else None
 
     def _render_group(self, ordered: list[_Placed], members: list[int], suppress_first: bool, collapse: str | None,
