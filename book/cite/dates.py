@@ -104,13 +104,11 @@ class Date(Element):
                 textcase.apply(body, outer["text-case"], english(ctx), ctx.ref.language)
             if fmt:
                 body = Node([body], fmt=fmt)
-        ctx.dates_rendered += 1
         return self.finish(Node([body], tag="date"), ctx)
 
     # -- one date ---------------------------------------------------------------------
 
-    def _part(self, spec: PartSpec, date: tuple[int, int, int], season: Any, ctx: Any,
-              affixes: tuple[bool, bool] = (True, True)) -> Node | None:
+    def _part(self, spec: PartSpec, date: tuple[int, int, int], season: Any, ctx: Any) -> Node | None:
         year, month, day = date
         locales = ctx.engine.locales
         text: Any = None
@@ -156,8 +154,7 @@ class Date(Element):
         if spec.name == "year" and ctx.implicit_suffix and ctx.year_suffix:
             ctx.implicit_suffix = False
             node = Node([node, Node([ctx.year_suffix], tag="year-suffix")])
-        return Node([node], fmt=spec.fmt, prefix=spec.prefix if affixes[0] else "",
-                    suffix=spec.suffix if affixes[1] else "", tag=tag)
+        return Node([node], fmt=spec.fmt, prefix=spec.prefix, suffix=spec.suffix, tag=tag)
 
     def _single(self, date: tuple[int, int, int], season: Any, specs: list[PartSpec], delimiter: str,
                 ctx: Any) -> Node | None:

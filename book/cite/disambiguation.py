@@ -81,8 +81,7 @@ class Disambiguator:
 
     def _copy(self, key: str, **changes: Any) -> Expansion:
         current = self.expansions[key]
-        values = {"add_names": current.add_names, "given": dict(current.given),
-                  "given_all": current.given_all, "condition": current.condition}
+        values = {"add_names": current.add_names, "given": dict(current.given), "condition": current.condition}
         values.update(changes)
         return Expansion(**values)
 

@@ -178,8 +178,8 @@ class NameEl(Element):
         initialize_with = option("initialize-with")
         initialize = option("initialize") != "false"
         level = 0
-        if ctx.mode == "citation" or ctx.expansion.given_all:
-            level = max(ctx.expansion.given.get((variable, index), 0), ctx.expansion.given_all)
+        if ctx.mode == "citation":
+            level = ctx.expansion.given.get((variable, index), 0)
         for _ in range(level):
             if form == "short":
                 form = "long"
@@ -190,21 +190,21 @@ class NameEl(Element):
         if given and initialize_with is not None and form != "short" and not name.is_cjk:
             given = initials(given, initialize_with, initialize, ctx.engine.initialize_hyphen)
         if name.is_cjk:
+            # family name first, no space, never inverted ("毛泽东")
             family = name.family
-            text = family if form == "short" or not given else family + given
             pieces = [("family", family)] if form == "short" or not given else [("family", family), ("given", given)]
-            return self._assemble(ctx, pieces, [], name, inverted=False, spaced=False)
+            return self._assemble(ctx, pieces, name, inverted=False)
         non_dropping, family, dropping, suffix = name.non_dropping, name.family, name.dropping, name.suffix
         if form == "short":
             pieces = _spaced([("non-dropping", non_dropping), ("family", family)])
-            return self._assemble(ctx, pieces, [], name, inverted=False)
+            return self._assemble(ctx, pieces, name, inverted=False)
         if not inverted:
             pieces = _spaced([("given", given), ("dropping", dropping), ("non-dropping", non_dropping),
                               ("family", family)])
             if suffix:
                 pieces.append(("sep", ", " if name.comma_suffix else " "))
                 pieces.append(("suffix", suffix))
-            return self._assemble(ctx, pieces, [], name, inverted=False)
+            return self._assemble(ctx, pieces, name, inverted=False)
         separator = option("sort-separator")
         if demote in ("never", "sort-only") or ctx.mode == "sort" and demote == "never":
             head = _spaced([("non-dropping", non_dropping), ("family", family)])
@@ -219,10 +219,9 @@ class NameEl(Element):
         if suffix:
             pieces.append(("sep", separator))
             pieces.append(("suffix", suffix))
-        return self._assemble(ctx, pieces, [], name, inverted=True)
+        return self._assemble(ctx, pieces, name, inverted=True)
 
-    def _assemble(self, ctx: Any, pieces: list[tuple[str, str]], _unused: list[Any], name: Name, inverted: bool,
-                  spaced: bool = True) -> Node:
+    def _assemble(self, ctx: Any, pieces: list[tuple[str, str]], name: Name, inverted: bool) -> Node:
         """Name pieces with name-part formatting (per piece) and affixes (around
         the given and family groups)."""
         given_part, family_part = self.parts.get("given"), self.parts.get("family")

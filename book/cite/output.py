@@ -104,9 +104,7 @@ def plain(value: Child | None) -> str:
     if isinstance(value, str):
         return value
     inner = "".join(plain(c) for c in value.children)
-    if not inner and not value.tag == "cite":
-        return ""
-    return value.prefix + inner + value.suffix
+    return value.prefix + inner + value.suffix if inner else ""
 
 
 def walk(value: Child, tag: str) -> Iterator[Node]:
@@ -158,7 +156,7 @@ def _flatten(value: Child, out: list[tuple[int, Any, Any]]) -> None:
         if value:
             out.append((TEXT, value, isinstance(value, Delimiter)))
         return
-    if not has_text(value) and value.tag != "cite":
+    if not has_text(value):
         return
     if value.display:
         out.append((OPEN, "div", value.display))

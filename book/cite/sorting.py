@@ -85,7 +85,6 @@ def keys_for(engine: Any, section: Any, make_context: Any) -> list[Any]:
     for key in section.sort:
         ctx = make_context(key.names if key.macro is not None else None)
         if key.macro is not None:
-            ctx.sort_macro = True
             values.append(macro_key(ctx, key.macro))
         else:
             values.append(variable_key(ctx, key.variable))

@@ -37,14 +37,12 @@ class Expansion:
     """Names shown beyond et-al-use-first."""
     given: dict[tuple[str, int], int] = field(default_factory=dict)
     """(name variable, index) → 1 (initials / long form) or 2 (full given name)."""
-    given_all: int = 0
-    """A level for every name (the all-names rules)."""
     condition: int = 0
     """How many ``disambiguate="true"`` tests, in the order a rendering meets
     them, test true (citeproc-js tries them one more at a time)."""
 
     def key(self) -> tuple[Any, ...]:
-        return (self.add_names, tuple(sorted(self.given.items())), self.given_all, self.condition)
+        return (self.add_names, tuple(sorted(self.given.items())), self.condition)
 
 
 NO_EXPANSION = Expansion()
@@ -69,7 +67,6 @@ class Context:
     """Leave out the first cs:names output ([-@key]); consumed."""
     sort_names: dict[str, Any] | None = None
     """In sort mode: names-min, names-use-first, names-use-last of the key."""
-    sort_macro: bool = False
     suppressed: set[str] = field(default_factory=set)
     """Variables a cs:substitute used: rendered no more."""
     recording: list[str] | None = None
@@ -86,7 +83,6 @@ class Context:
     """The cs:name and cs:et-al of the cs:names a substitute belongs to."""
     tested_position: bool = False
     """Whether the rendering looked at the position (else it holds for every position)."""
-    dates_rendered: int = 0
     disambiguating: bool = False
     """Rendering to compare cites (the date accessed is left out, as citeproc-js does)."""
     conditions_seen: int = 0
