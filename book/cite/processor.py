@@ -6,7 +6,7 @@ cited, :meth:`Processor.run` does what CSL 1.0.2 asks of a processor as a
 whole: register the works, sort the bibliography and number it, give each
 cite its position (first, subsequent, ibid, ibid-with-locator, near-note,
 from note numbers), disambiguate (:mod:`book.cite.disambiguation`), sort
-the cites of each citation, group and collapse them, and render citations
+the cites of each citation, group and collapse them (:mod:`book.cite.grouping`), and render citations
 and entries (:mod:`book.cite.elements`), leaving out entries that render
 nothing.  Pandoc's extensions stay: author-in-text (``@key``),
 suppress-author (``[-@key]``), Markdown in prefixes and suffixes, links from
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from book.cite import csl_data, markup, sorting
@@ -25,22 +24,14 @@ from book.cite.bibliography import Bibliography, parse_nocite
 from book.cite.disambiguation import Disambiguator
 from book.cite.elements import flatten
 from book.cite.engine import Engine
+from book.cite.grouping import Grouping
 from book.cite.output import Delimiter, Node, first, has_text, join, leaves, plain, to_xhtml, walk
 from book.cite.references import Reference, make_reference
-from book.cite.state import NO_EXPANSION, Cite, Context, Expansion
-from book.cite.syntax import Citation, CiteItem
+from book.cite.state import NO_EXPANSION, Cite, Context, Expansion, Placed
+from book.cite.syntax import Citation
 
 
-@dataclass
-class _Placed:
-    """A cite in a citation, ready to render."""
-
-    item: CiteItem
-    cite: Cite
-    index: int
-
-
-class Processor:
+class Processor(Grouping):
     """Formats one document: build it, then call :meth:`run`."""
 
     capitalize_notes = True
@@ -148,9 +139,9 @@ class Processor:
 
     # -- positions --------------------------------------------------------------------------
 
-    def _ordered(self, citation: Citation) -> list[_Placed]:
+    def _ordered(self, citation: Citation) -> list[Placed]:
         """A citation's cites in the style's order (an author named in the text stays first)."""
-        placed = [_Placed(item, Cite(), n) for n, item in enumerate(citation.items)]
+        placed = [Placed(item, Cite(), n) for n, item in enumerate(citation.items)]
         section = self.engine.citation
         if section is None or not section.sort:
             return placed
@@ -163,7 +154,7 @@ class Processor:
             body = known + [p for p in body if p.item.key not in self.bib]
         return head + body
 
-    def _positions(self, citations: Sequence[Citation], placed: list[list[_Placed]]) -> None:
+    def _positions(self, citations: Sequence[Citation], placed: list[list[Placed]]) -> None:
         """Each cite's position (CSL 1.0.2, ``position``), from the order of the
         citations and the notes they are in.  Ibid needs the cite before to be
         of the same work: the one before it in the same note, or, for the first
@@ -242,7 +233,7 @@ class Processor:
 
     # -- citations --------------------------------------------------------------------------
 
-    def _citation(self, citation: Citation, placed: list[_Placed]) -> tuple[Any, Any]:
+    def _citation(self, citation: Citation, placed: list[Placed]) -> tuple[Any, Any]:
         """(the citation or note, what stays in the running text)."""
         if self.engine.citation is None or not placed:
             return None, None
@@ -258,7 +249,7 @@ class Processor:
         text = join([author, Delimiter(" "), rest]) if has_text(rest) else author
         return text, text
 
-    def _author_of(self, placed: _Placed) -> Node | None:
+    def _author_of(self, placed: Placed) -> Node | None:
         key = placed.item.key
         output = self._render_cite(key, placed.cite)
         names = first(output, "names") if output is not None else None
@@ -278,7 +269,7 @@ class Processor:
             return Node([text], tag="link", data="#" + self.anchor(key))
         return text
 
-    def _piece(self, placed: _Placed, suppress: bool = False, first_in_citation: bool = False) -> Node | None:
+    def _piece(self, placed: Placed, suppress: bool = False, first_in_citation: bool = False) -> Node | None:
         item = placed.item
         if item.key not in self.bib:
             return Node([item.key + "?"], fmt=(("font-weight", "bold"),))
@@ -300,7 +291,7 @@ class Processor:
             return None
         return Node(parts, tag="cite")
 
-    def _cluster(self, placed: list[_Placed], suppress_first: bool = False) -> Node | None:
+    def _cluster(self, placed: list[Placed], suppress_first: bool = False) -> Node | None:
         section = self.engine.citation
         layout = section.layout
         ordered = placed
@@ -316,7 +307,7 @@ class Processor:
                 text = self._collapse_numbers(ordered, pieces, delimiter)
             else:
                 children: list[Any] = []
-                previous: _Placed | None = None
+                previous: Placed | None = None
                 for entry, piece in zip(ordered, pieces):
                     if not has_text(piece):
                         continue
@@ -332,129 +323,6 @@ class Processor:
                     previous = entry
                 text = Node(children) if children else None
         return layout.wrap(text)
-
-    def _names_of(self, placed: _Placed) -> str | None:
-        if placed.item.key not in self.bib:
-            return None
-        output = self._render_cite(placed.item.key, placed.cite)
-        names = first(output, "names") if output is not None else None
-        return plain(names) if names is not None else None
-
-    def _grouped(self, ordered: list[_Placed], suppress_first: bool, delimiter: str, collapse: str | None) -> Node | None:
-        """Cite grouping and collapsing (CSL 1.0.2, "Cite Grouping", "Cite Collapsing"):
-        cites with the same names come together, ``(Doe 1999, 2001a, b; Roe 2000)``."""
-        section = self.engine.citation
-        # the specification's default cite-group-delimiter is ", "; citeproc-js uses the
-        # layout's delimiter in note styles
-        group_delimiter = section.get("cite-group-delimiter", delimiter if self.engine.is_note_style else ", ")
-        after_collapse = section.get("after-collapse-delimiter", delimiter)
-        suffix_delimiter = section.get("year-suffix-delimiter", section.get("cite-group-delimiter", delimiter))
-        sorted_citation = bool(section.sort)
-        groups: list[list[int]] = []
-        labels: list[str] = []
-        for number, placed in enumerate(ordered):
-            names = self._names_of(placed)
-            label = names if names is not None else ("" if placed.item.key in self.bib else f"\0{number}")
-            if label in labels and (sorted_citation or labels[-1] == label):
-                groups[labels.index(label) if sorted_citation else len(groups) - 1].append(number)
-            else:
-                labels.append(label)
-                groups.append([number])
-        children: list[Any] = []
-        collapsed_before = False
-        for members in groups:
-            rendered = self._render_group(ordered, members, suppress_first, collapse, group_delimiter,
-                                          after_collapse, suffix_delimiter)
-            if rendered is None:
-                continue
-            if children:
-                children.append(Delimiter(after_collapse if collapse and collapsed_before else delimiter))
-            children.append(rendered)
-            collapsed_before = len(members) > 1
-        return Node(children) if children else None
-
-    def _render_group(self, ordered: list[_Placed], members: list[int], suppress_first: bool, collapse: str | None,
-                      group_delimiter: str, after_collapse: str, suffix_delimiter: str) -> Node | None:
-        runs: list[tuple[_Placed, Any, list[str]]] = []  # (cite, piece, suffixes collapsed onto it)
-        for position, number in enumerate(members):
-            placed = ordered[number]
-            suppress = (position > 0 and collapse is not None) or (suppress_first and number == 0)
-            if position and collapse in ("year-suffix", "year-suffix-ranged") and runs:
-                last, _, collapsed = runs[-1]
-                suffix = self.suffixes.get(placed.item.key, "")
-                year = self._year_of(placed)
-                if (suffix and self.suffixes.get(last.item.key) and year is not None and year == self._year_of(last)
-                        and not _has_affixes(placed.item) and not _has_affixes(last.item)):
-                    collapsed.append(suffix)
-                    continue
-            runs.append((placed, self._piece(placed, suppress=suppress), []))
-        children: list[Any] = []
-        previous: _Placed | None = None
-        previous_run = False
-        for placed, piece, suffixes in runs:
-            if piece is None or not has_text(piece):
-                continue
-            if suffixes:
-                letters = [self.suffixes.get(placed.item.key, "")] + suffixes
-                shown = _ranges(letters) if collapse == "year-suffix-ranged" else letters
-                rest: list[Any] = []
-                if "\u2013" in shown[0]:
-                    rest.append(Delimiter("\u2013" + shown[0].split("\u2013")[1]))
-                for letter in shown[1:]:
-                    rest += [Delimiter(suffix_delimiter), letter]
-                piece = Node([piece, *rest])
-            if children:
-                # after a cite with a locator, or a run of year suffixes, the after-collapse delimiter
-                locator_before = previous is not None and bool(previous.item.locator)
-                children.append(Delimiter(after_collapse if (locator_before or previous_run) and collapse
-                                          else group_delimiter))
-            children.append(piece)
-            previous = placed
-            previous_run = bool(suffixes)
-        return Node(children) if children else None
-
-    def _year_of(self, placed: _Placed) -> str | None:
-        if placed.item.key not in self.bib:
-            return None
-        date = self.references[placed.item.key].get("issued")
-        return str(date.begin[0]) if date is not None and not date.literal else None
-
-    def _collapse_numbers(self, ordered: list[_Placed], pieces: list[Any], delimiter: str) -> Any:
-        """``[1–3, 5]``: runs of three or more consecutive numbers."""
-        section = self.engine.citation
-        after_collapse = section.get("after-collapse-delimiter", delimiter)
-        out: list[tuple[Any, bool]] = []
-        run: list[int] = []
-
-        def flush() -> None:
-            if len(run) >= 3:
-                first_piece, last_piece = pieces[run[0]], pieces[run[-1]]
-                out.append((join([first_piece, Delimiter("\u2013"), last_piece]), True))
-            else:
-                out.extend((pieces[n], False) for n in run)
-            run.clear()
-
-        for number, placed in enumerate(ordered):
-            item = placed.item
-            simple = item.key in self.bib and not (item.locator or item.prefix or item.suffix)
-            value = self.numbers.get(item.key)
-            if simple and run and value == self.numbers.get(ordered[run[-1]].item.key, 0) + 1:
-                run.append(number)
-                continue
-            flush()
-            if simple:
-                run.append(number)
-            else:
-                out.append((pieces[number], False))
-        flush()
-        children: list[Any] = []
-        for index, (piece, collapsed) in enumerate(out):
-            if not has_text(piece):
-                continue
-            if children:
-                children.append(Delimiter(after_collapse if out[index - 1][1] else delimiter))
-            children.append(piece)
-        return Node(children) if children else None
 
     # -- the reference list -------------------------------------------------------------------
 
@@ -554,31 +422,6 @@ def _copy_tree(value: Any) -> Any:
     return value
 
 
-def _has_affixes(item: CiteItem) -> bool:
-    return bool(item.locator or item.prefix or item.suffix)
-
-
-def _ranges(letters: list[str]) -> list[str]:
-    """["a", "b", "c", "e"] → ["a–c", "e"] (the first letter is on the cite already)."""
-    out: list[str] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        if len(run) >= 3:
-            out.append(run[0] + "\u2013" + run[-1])
-        else:
-            out.extend(run)
-        run.clear()
-
-    for letter in letters:
-        if run and len(letter) == 1 and len(run[-1]) == 1 and ord(letter) == ord(run[-1]) + 1:
-            run.append(letter)
-        else:
-            flush()
-            run.append(letter)
-    flush()
-    return out
-
 
 def _substitute_author(body: Any, previous: Any, substitute: str, rule: str) -> tuple[Any, Any]:
     """subsequent-author-substitute (CSL 1.0.2, "Reference Grouping"): the names
@@ -647,13 +490,6 @@ def _fallback_author(reference: Reference, and_term: str, et_al: str) -> str | N
         return f"{families[0]} {and_term} {families[1]}"
     return f"{families[0]} {et_al}"
 
-
-def _adjacent(previous: Citation, current: Citation) -> bool:
-    """Whether nothing cites between two citations' notes (ibid needs it):
-    the same note, the next one, or no notes at all."""
-    if not previous.note or not current.note:
-        return True
-    return current.note - previous.note in (0, 1)
 
 
 _FIRST_LETTER = re.compile(r"^((?:<[^>]*>|&[#\w]+;|[^\w<&])*)([^\W\d_])")

@@ -49,6 +49,16 @@ NO_EXPANSION = Expansion()
 
 
 @dataclass
+class Placed:
+    """A cite in a citation, ready to render: what was written, where the
+    processor placed it, its index in the citation as written."""
+
+    item: Any
+    cite: Cite
+    index: int
+
+
+@dataclass
 class Context:
     """The state of one rendering."""
 
@@ -109,4 +119,4 @@ class Context:
         self.rendered += bool(rendered)
 
 
-__all__ = ["Cite", "Context", "Expansion", "NO_CITE", "NO_EXPANSION"]
+__all__ = ["Cite", "Context", "Expansion", "NO_CITE", "NO_EXPANSION", "Placed"]
