@@ -82,11 +82,11 @@ def test_json_and_several_files() -> None:
     ("name", "line", "column", "message", "hint"),
     [
         ("duplicate.yaml", 8, 3, "duplicate bibliography id 'same'", "duplicate.yaml:2"),
-        ("no-title.yaml", 5, 3, "entry 'nameless' has neither author nor title", "'title:'"),
+        ("bad-author.yaml", 8, 3, "'author' must be a list of names", "{family: …, given: …}"),
         ("bad-type.json", 4, 4, "unknown CSL type 'journal-article'", "did you mean 'article-journal'?"),
         ("syntax.yaml", 4, 10, "invalid YAML: found unexpected end of stream", "quoting"),
         ("not-mapping.yaml", 5, 3, "a bibliography entry must be a mapping of fields", "- id:"),
-        ("bad-date.yaml", 5, 3, "'issued' has an impossible month or day", "month 1–12"),
+        ("bad-parts.yaml", 5, 3, "'issued' has malformed date-parts", "[[1997, 5, 2]]"),
         ("syntax.json", 3, 14, "invalid JSON: Expecting ',' delimiter", "commas"),
     ],
 )
@@ -108,9 +108,9 @@ def test_alias_bomb_is_refused_quickly() -> None:
 
 def test_all_errors_of_all_files_together() -> None:
     with pytest.raises(BookErrors) as caught:
-        load_bibliography([ERRORS / "duplicate.yaml", ERRORS / "no-title.yaml", ERRORS / "bad-type.json"])
+        load_bibliography([ERRORS / "duplicate.yaml", ERRORS / "bad-author.yaml", ERRORS / "bad-type.json"])
     assert [(e.file.name, e.line) for e in caught.value.errors] == [
-        ("bad-type.json", 4), ("duplicate.yaml", 8), ("no-title.yaml", 5)]
+        ("bad-author.yaml", 8), ("bad-type.json", 4), ("duplicate.yaml", 8)]
 
 
 def test_duplicate_across_files() -> None:

@@ -74,10 +74,11 @@ FIGURES = ["350,000", "6.25 million", "3.8 million", "$0.5 billion", "$50 millio
            "January 21, 1924", "December 17", "May 6", "129–49", "105–28", "fourth-largest",
            "seven World Congresses", "two weeks", "three months", "a quarter of its strength"]
 
-# Every locator of the original's bracketed references, as the author-date style prints them.
+# Every locator of the original's bracketed references, as the author-date style prints them
+# (page ranges in the style's page-range-format, chicago-16: the original's "1804-08" is "1804–8").
 LOCATORS = ["(Nekrich et al. 1997, 201)", "(Roberts 2002, 57)", "(Shirer 1990, 668)", "(Stone 1979, 137)",
             "(Preston 1986, 136)", "(Thomas 1986, 984)", "(Howson 1998, 109)", "(Viñas 1979, 233)",
-            "(Beevor 2006, 246, 273)", "(Domarus 1962–1963, 1804–08)"]
+            "(Beevor 2006, 246, 273)", "(Domarus 1962–1963, 1804–8)"]
 
 SOURCES = ["Beevor", "Domarus", "Howson", "McMeekin", "Nekrich", "Preston", "Reed", "Roberts",
            "Shirer", "Stalin", "Stone", "Thomas", "Viñas", "Voice of Russia", "Gumbel"]

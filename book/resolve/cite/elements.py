@@ -1,457 +1,266 @@
-"""citeproc-py's CSL elements, with what they get wrong put right.
+"""The rendering elements of a CSL style: layout, text, number, label, group, choose.
 
-citeproc-py builds a style as a tree of lxml elements whose classes render
-(``citeproc.model``).  We parse styles with these subclasses instead of
-patching the library (:mod:`book.resolve.cite.engine`); each override says what it
-fixes.  Names are in :mod:`book.resolve.cite.names`.
+Each element of the style becomes one of these objects once, when the style
+is parsed (:mod:`book.resolve.cite.engine`); ``render(ctx)`` turns it into output
+nodes (:mod:`book.resolve.cite.output`) for one cite or entry.  Text, numbers and
+labels are in :mod:`book.resolve.cite.leaves`, names and dates in
+:mod:`book.resolve.cite.names` and :mod:`book.resolve.cite.dates`.
+
+What every element shares (:class:`Element`): affixes outside the formatting,
+``strip-periods`` and ``text-case`` on the element's own text, quotes,
+``display``.  What a ``cs:group`` knows (CSL 1.0.2, "Group"): it is left out
+when it calls variables and all of them are empty; a ``cs:choose`` inside it
+has its branch's pieces delimited by the group's delimiter.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import unicodedata
 from typing import Any
 
-from citeproc import LOCALES_PATH, PRIMARY_DIALECTS, model
-from citeproc.source import VariableError
-from citeproc.string import MixedString, String
 from lxml import etree
 
-from book.resolve.cite.markup import Q_CLOSE, Q_OPEN, SentinelFormatter, plain
-from book.resolve.cite.markup import Text as TextString
-from book.resolve.cite.state import count as _count
-from book.resolve.cite.state import state_of as _state
+from book.resolve.cite import markup, numbers, textcase
+from book.resolve.cite.output import Node, has_text, join, map_text
 
-MEMO = "{urn:x-bookbuilder:cite}"
-"""Namespace of the attributes we cache static facts of the style tree in
-(lxml element proxies come and go; the tree's attributes stay)."""
+FORMATTING = ("vertical-align", "text-decoration", "font-weight", "font-variant", "font-style")
+"""Formatting attributes, outermost first (citeproc-js writes <b><i>…</i></b>)."""
 
-
-# --- shared behaviour --------------------------------------------------------
-
-class CachedElement:
-    """Memoised tree facts: whether an element calls a variable (citeproc-py
-    recomputes it recursively through every macro on every render, which
-    made 800 Chicago citations take 20 s), and macro lookup."""
-
-    def calls_variable(self) -> bool:
-        cached = self.get(MEMO + "cv")
-        if cached is None:
-            cached = "1" if super().calls_variable() else "0"  # type: ignore[misc]
-            self.set(MEMO + "cv", cached)
-        return cached == "1"
-
-    def get_formatter(self) -> Any:
-        return SentinelFormatter
-
-    def preformat(self, text: Any) -> str:
-        return str(text)
-
-    def get_macro(self, name: str) -> Any:
-        root = self.get_root()
-        macros = root.__dict__.setdefault("_macros", {})
-        if name not in macros:
-            macros[name] = super().get_macro(name)  # type: ignore[misc]
-        return macros[name]
-
-    def section(self) -> Any:
-        """The enclosing cs:citation or cs:bibliography (or None)."""
-        kind = self.get(MEMO + "sec")
-        root = self.get_root()
-        if kind is None:
-            found = self.xpath_search("./ancestor-or-self::*[self::cs:citation or self::cs:bibliography][1]")
-            kind = etree.QName(found[0]).localname if found else ""
-            self.set(MEMO + "sec", kind)
-        return root.__dict__.get("_sections", {}).get(kind)
-
-    def get_layout(self) -> Any:
-        section = self.section()
-        if section is not None:
-            return section.__dict__["_layout"]
-        return super().get_layout()  # type: ignore[misc]
+REGISTRY: dict[str, type[Element]] = {}
+"""Element name → class; names and dates register theirs."""
 
 
-class _Cased:
-    """citeproc-py's text-case methods fail on plain ``str`` pieces (from
-    affixes, delimiters, joined names) inside its strings; give them
-    citeproc strings first."""
-
-    def case(self, text: Any, language: Any = None) -> Any:
-        if language is None:
-            # citeproc-py passed no language for labels, numbers, dates and
-            # name parts, and title case only applies to English: "(ed.)"
-            # stayed lower case where APA wants "(Ed.)"
-            language = _language_of(self)
-        return super().case(_casable(text), language)  # type: ignore[misc]
+def register(name: str) -> Any:
+    def decorate(cls: type[Element]) -> type[Element]:
+        REGISTRY[name] = cls
+        return cls
+    return decorate
 
 
-def _language_of(element: Any) -> str:
-    root = element.get_root()
-    style = root.__dict__.get("style", root)
-    return style.__dict__.get("_language", "en")
+def local(el: Any) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
-def _casable(text: Any) -> Any:
-    if text is None or isinstance(text, String):
-        return text
-    if isinstance(text, MixedString):
-        return MixedString([s if isinstance(s, String) else TextString(s) for s in text])
-    return TextString(text)
+def build(el: Any, style: Any) -> Element | None:
+    cls = REGISTRY.get(local(el))
+    return cls(el, style) if cls is not None else None
 
 
-# --- elements ------------------------------------------------------------------
-
-class Style(CachedElement, model.Style):
-    def set_locale_list(self, output_locale: str, validate: bool = False) -> None:
-        """citeproc-py parses locale files with its own element classes, so
-        their dates bypassed our fixes; parse them with ours."""
-        self.locales = []
-        added: set[str] = set()
-
-        def in_style(lang: str | None) -> None:
-            expr = f'./cs:locale[@xml:lang="{lang}"]' if lang else "./cs:locale[not(@xml:lang)]"
-            self.locales.extend(self.xpath_search(expr)[:1])
-
-        def system(lang: str) -> None:
-            path = os.path.join(LOCALES_PATH, f"locales-{lang}.xml")
-            if lang not in added and os.path.exists(path):
-                # The style's own parser: it makes the elements of these classes.
-                self.locales.append(etree.parse(path, self.getroottree().parser).getroot())
-                added.add(lang)
-
-        language = output_locale.split("-")[0]
-        in_style(output_locale)
-        in_style(language)
-        in_style(None)
-        system(output_locale)
-        if language in PRIMARY_DIALECTS:
-            system(PRIMARY_DIALECTS[language])
-        system("en-US")
-        for locale in self.locales:
-            locale.style = self
+def build_children(el: Any, style: Any) -> list[Element]:
+    return [child for child in (build(e, style) for e in el if isinstance(e.tag, str)) if child is not None]
 
 
-class Locale(CachedElement, model.Locale):
-    """Term and date lookups memoised: citeproc-py ran an XPath query for
-    every term on every render."""
-
-    _MISSING = object()
-
-    def get_term(self, name: str, form: Any = None, zero_padded: bool = False) -> Any:
-        cache = self.__dict__.setdefault("_terms", {})
-        key = (name, form, zero_padded)
-        if key not in cache:
-            try:
-                cache[key] = super().get_term(name, form, zero_padded)
-            except IndexError:
-                cache[key] = self._MISSING
-        if cache[key] is self._MISSING:
-            raise IndexError(name)
-        return cache[key]
-
-    def get_date(self, form: str) -> Any:
-        cache = self.__dict__.setdefault("_dates", {})
-        if form not in cache:
-            try:
-                cache[form] = super().get_date(form)
-            except IndexError:
-                cache[form] = self._MISSING
-        if cache[form] is self._MISSING:
-            raise IndexError(form)
-        return cache[form]
+def flatten(parts: list[Any]) -> list[Any]:
+    """Outputs of children, a cs:choose's list of pieces spliced in."""
+    out: list[Any] = []
+    for part in parts:
+        if isinstance(part, list):
+            out.extend(flatten(part))
+        elif part is not None:
+            out.append(part)
+    return out
 
 
-class Citation(CachedElement, model.Citation):
-    pass
+def english(ctx: Any) -> bool:
+    return textcase.is_english(ctx.ref.language, ctx.engine.default_locale)
 
 
-class Bibliography(CachedElement, model.Bibliography):
-    pass
+class Element:
+    """What every rendering element shares."""
+
+    def __init__(self, el: Any, style: Any) -> None:
+        attrib = el.attrib
+        self.el_name = local(el)
+        self.prefix = attrib.get("prefix", "")
+        self.suffix = attrib.get("suffix", "")
+        self.fmt = tuple((name, attrib[name]) for name in FORMATTING if name in attrib)
+        self.display = attrib.get("display", "")
+        self.quotes = attrib.get("quotes") == "true"
+        self.strip_periods = attrib.get("strip-periods") == "true"
+        self.text_case = attrib.get("text-case", "")
+        self.delimiter = attrib.get("delimiter")
+        self.line = el.sourceline or 0
+
+    def render(self, ctx: Any) -> Any:
+        raise NotImplementedError
+
+    def finish(self, content: Any, ctx: Any, tag: str = "", data: Any = None) -> Node | None:
+        """Content with this element's case, periods, quotes, formatting and affixes."""
+        if not has_text(content):
+            return None
+        node = content if isinstance(content, Node) else Node([content])
+        if self.strip_periods:
+            map_text(node, lambda s: s.replace(".", ""))
+        if self.text_case:
+            textcase.apply(node, self.text_case, english(ctx), ctx.ref.language)
+        if not (self.fmt or self.quotes or self.prefix or self.suffix or self.display or tag):
+            return node
+        return Node([node], fmt=self.fmt, quotes=self.quotes, prefix=self.prefix, suffix=self.suffix,
+                    display=self.display, tag=tag, data=data)
 
 
-class Layout(CachedElement, model.Layout):
-    pass
+@register("layout")
+class Layout(Element):
+    def __init__(self, el: Any, style: Any) -> None:
+        super().__init__(el, style)
+        self.children = build_children(el, style)
+
+    def render(self, ctx: Any) -> Node | None:
+        """The children's output, without the layout's own affixes and formatting."""
+        return join(flatten([child.render(ctx) for child in self.children]))
+
+    def render_fields(self, ctx: Any) -> list[Any]:
+        return [child.render(ctx) for child in self.children]
+
+    def wrap(self, content: Any) -> Node | None:
+        """The layout's affixes and formatting around a whole citation or entry.
+        When the entry ends with a display block, the suffix goes inside it."""
+        if not has_text(content):
+            return None
+        suffix = self.suffix
+        if suffix and isinstance(content, Node):
+            last = next((i for i in range(len(content.children) - 1, -1, -1) if has_text(content.children[i])), None)
+            block = content.children[last] if last is not None else None
+            if isinstance(block, Node) and block.display:
+                block = block.copy()
+                block.suffix += suffix
+                content = content.copy()
+                content.children[last] = block
+                suffix = ""
+        inner = Node([content], prefix=self.prefix, suffix=suffix)
+        return Node([inner], fmt=self.fmt) if self.fmt else inner
 
 
-class Macro(CachedElement, model.Macro):
-    pass
+@register("group")
+class Group(Element):
+    def __init__(self, el: Any, style: Any) -> None:
+        super().__init__(el, style)
+        self.children = build_children(el, style)
 
-
-class Group(CachedElement, model.Group):
-    def process(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
-        """CSL: a group is left out when it tries variables and all of them
-        are empty.  citeproc-py judged a cs:choose child as a whole, so a
-        label next to an empty variable ("Edition") kept the group alive."""
-        state = _state(item)
-        if state is None:
-            return super().process(item, context=context, **kwargs)
-        outer = (state.called, state.rendered)
-        state.called = state.rendered = 0
-        output = []
-        delimiter = self.get("delimiter", "")
+    def render(self, ctx: Any) -> Node | None:
+        outer = (ctx.called, ctx.rendered)
+        ctx.called = ctx.rendered = 0
         try:
-            for child in self.iterchildren():
-                try:
-                    if isinstance(child, model.Choose):
-                        text = child.render(item, context=context, delimiter=delimiter, **kwargs)
-                    else:
-                        text = child.render(item, context=context, **kwargs)
-                except VariableError:
-                    text = None
-                if text is not None:
-                    output.append(text)
+            parts = flatten([child.render(ctx) for child in self.children])
+            called, rendered = ctx.called, ctx.rendered
         finally:
-            called, rendered = state.called, state.rendered
-            state.called, state.rendered = outer[0] + called, outer[1] + rendered
-        if output and (called == 0 or rendered > 0):
-            return self.join(output)
-        raise VariableError
+            ctx.called, ctx.rendered = outer
+        if called and not rendered:
+            ctx.count(False)
+            return None
+        output = join(parts, self.delimiter or "")
+        if output is not None:
+            ctx.count(True)  # a macro that renders counts as a variable that renders (CSL 1.0.2, "Group")
+        return self.finish(output, ctx)
 
 
-class Choose(CachedElement, model.Choose):
-    pass
+@register("choose")
+class Choose(Element):
+    def __init__(self, el: Any, style: Any) -> None:
+        super().__init__(el, style)
+        self.branches = [Branch(e, style) for e in el if local(e) in ("if", "else-if", "else")]
+
+    def render(self, ctx: Any) -> list[Any]:
+        for branch in self.branches:
+            if branch.holds(ctx):
+                return [child.render(ctx) for child in branch.children]
+        return []
 
 
-class Else(CachedElement, model.Else):
-    pass
+class Branch:
+    """cs:if, cs:else-if or cs:else."""
+
+    def __init__(self, el: Any, style: Any) -> None:
+        self.children = build_children(el, style)
+        attrib = el.attrib
+        self.match = attrib.get("match", "all")
+        self.tests: list[tuple[str, list[str]]] = []
+        for name in ("disambiguate", "is-numeric", "is-uncertain-date", "locator", "position", "type", "variable"):
+            if name in attrib:
+                self.tests.append((name, attrib[name].split()))
+        self.always = local(el) == "else"
+        self.unknown = not self.tests and not self.always
+
+    def holds(self, ctx: Any) -> bool:
+        if self.always:
+            return True
+        if self.unknown:
+            return False
+        results = (self._test(ctx, name, value) for name, values in self.tests for value in values)
+        if self.match == "any":
+            return any(results)
+        if self.match == "none":
+            return not any(results)
+        return all(results)
+
+    def _test(self, ctx: Any, name: str, value: str) -> bool:
+        ref = ctx.ref
+        if name == "type":
+            return ref.type == value
+        if name == "variable":
+            return _has_variable(ctx, value)
+        if name == "is-numeric":
+            if value == "locator":
+                return numbers.is_numeric(ctx.cite.locator) if ctx.cite.locator else False
+            raw = ref.get(value)
+            return raw is not None and not isinstance(raw, (list, tuple)) and numbers.is_numeric(markup.plain_text(str(raw)))
+        if name == "is-uncertain-date":
+            date = ref.get(value)
+            return bool(date is not None and getattr(date, "circa", False))
+        if name == "locator":
+            label = ctx.cite.label if ctx.cite.locator else ""
+            return bool(label) and label.replace(" ", "-") == value.replace(" ", "-")
+        if name == "position":
+            return _position(ctx, value)
+        if name == "disambiguate":
+            ctx.conditions_seen += 1
+            return (ctx.conditions_seen <= ctx.expansion.condition) == (value == "true")
+        return False
 
 
-class Text(_Cased, CachedElement, model.Text):
-    def quote(self, string: Any) -> Any:
-        """Quotes as marks, so the final step can nest them and move
-        punctuation inside them (citeproc-py ignored punctuation-in-quote)."""
-        if self.get("quotes", "false").lower() == "true":
-            return Q_OPEN + string + Q_CLOSE
-        return string
-
-    def process(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
-        """citeproc-py's, minus an exception per call for items without a
-        language, and with the locale's language rather than the style's
-        default-locale; substituted variables stay repressed."""
-        if context is None:
-            context = self
-        attrib = self.attrib
-        language = getattr(item, "language", "en")
-        variable = attrib.get("variable")
-        if variable is not None:
-            state = _state(item)
-            counted = variable not in self.generated_variables
-            if state is not None and variable in state.repressed:
-                text = None
-            else:
-                try:
-                    text = self._variable(item, context)
-                except VariableError:
-                    if counted:
-                        _count(item, None)
-                    raise
-            if counted:
-                _count(item, text)
-            if text and state is not None and state.recording is not None:
-                state.recording.append(variable)
-        elif "macro" in attrib:
-            text = self.get_macro(attrib["macro"]).render(item, context)
-        elif "term" in attrib:
-            text = self._term(item)
-        elif "value" in attrib:
-            text = TextString(attrib["value"])
-        else:
-            text = None
-        return text, language
-
-    def _variable(self, item: Any, context: Any) -> Any:
-        variable = self.get("variable")
-        reference = item.reference
-        if self.get("form") == "short" and (variable + "-short").replace("-", "_") in reference:
-            variable += "-short"
-        if variable.startswith("page"):
-            return self._process(reference.page, variable)
-        if variable == "citation-number":
-            return item.number
-        if variable == "locator":
-            return str(item.locator.identifier).replace("-", "\u2013")
-        return reference[variable.replace("-", "_")]
+def _has_variable(ctx: Any, name: str) -> bool:
+    if name == "locator":
+        return bool(ctx.cite.locator)
+    if name == "citation-number":
+        return ctx.number > 0
+    if name == "year-suffix":
+        return bool(ctx.year_suffix)
+    if name == "first-reference-note-number":
+        return ctx.mode != "bibliography" and ctx.cite.position != "first" and ctx.cite.first_note > 0
+    if name == "page-first":
+        return bool(ctx.ref.get("page"))
+    if name == "citation-label":
+        return True
+    value = ctx.ref.get(name)
+    return value is not None and value != "" and value != []
 
 
-class Label(_Cased, CachedElement, model.Label):
-    def _is_plural(self, item: Any) -> bool:
-        variable = self.get("variable")
-        if variable and variable.startswith("number-of"):
-            # citeproc-py looked this up on the cite, not the reference
-            try:
-                return int(str(item.reference[variable.replace("-", "_")])) > 1
-            except (VariableError, ValueError):
-                return False
-        return super()._is_plural(item)
+def _position(ctx: Any, value: str) -> bool:
+    if ctx.mode == "bibliography":
+        return False
+    ctx.tested_position = True
+    position = ctx.cite.position
+    if value == "first":
+        return position == "first"
+    if value == "subsequent":
+        return position != "first"
+    if value == "ibid":
+        return position in ("ibid", "ibid-with-locator")
+    if value == "ibid-with-locator":
+        return position == "ibid-with-locator"
+    if value == "near-note":
+        return position != "first" and ctx.cite.near_note
+    return False
 
 
-class Number(_Cased, CachedElement, model.Number):
-    def process(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
-        variable = self.get("variable")
-        try:
-            if variable not in ("locator", "page-first"):
-                # citeproc-py looked up 'number-of-pages', not 'number_of_pages'
-                value = item.reference[variable.replace("-", "_")]
-                text = self._process(value, variable)
-            else:
-                text = super().process(item, context, **kwargs)
-        except VariableError:
-            _count(item, None)
-            raise
-        _count(item, text)
-        return text
+class Macro:
+    def __init__(self, el: Any, style: Any) -> None:
+        self.name = el.get("name", "")
+        self.children: list[Element] = []
+        self.el = el
+
+    def build(self, style: Any) -> None:
+        self.children = build_children(self.el, style)
 
 
-class Date(CachedElement, model.Date):
-    def is_locale_date(self) -> bool:
-        cached = self.get(MEMO + "loc")
-        if cached is None:
-            cached = "1" if super().is_locale_date() else "0"
-            self.set(MEMO + "loc", cached)
-        return cached == "1"
-
-    def process(self, item: Any, variable: Any = None, show_parts: Any = None, context: Any = None,
-                **kwargs: Any) -> Any:
-        if variable is not None or not hasattr(item, "reference"):
-            return super().process(item, variable, show_parts, context, **kwargs)
-        try:
-            text = super().process(item, variable, show_parts, context, **kwargs)
-        except VariableError:
-            _count(item, None)
-            raise
-        _count(item, text)
-        return text
-
-    def render_date_range(self, date_range: Any, show_parts: Any = None, context: Any = None) -> Any:
-        """citeproc-py crashed on a range of years rendered without a year
-        part; render both ends in full instead."""
-        try:
-            return super().render_date_range(date_range, list(show_parts or []), context)
-        except (ValueError, AttributeError, VariableError):
-            begin = self.render_single_date(date_range.begin, list(show_parts or []), context)
-            end = self.render_single_date(date_range.end, list(show_parts or []), context)
-            if not begin:
-                return None
-            return begin + "\u2013" + (end or "")
-
-
-class Date_Part(_Cased, CachedElement, model.Date_Part):  # noqa: N801 (citeproc-py's naming)
-    def process(self, date: Any, context: Any = None) -> Any:
-        if self.get("name") == "month" and "month" not in date and "season" in date:
-            # a season under a numeric month form: citeproc-py asserted
-            return (context if context is not None else self).get_single_term(f"season-{int(date['season']):02}")
-        return super().process(date, context)
-
-    def render(self, *args: Any, **kwargs: Any) -> Any:
-        """citeproc-py merges the style's date-part attributes into the
-        locale's element for good, so a date's rendering depended on which
-        dates were rendered before it; restore them after each use."""
-        saved = dict(self.attrib)
-        try:
-            return super().render(*args, **kwargs)
-        finally:
-            if dict(self.attrib) != saved:
-                self.attrib.clear()
-                self.attrib.update(saved)
-
-
-class Name_Part(_Cased, CachedElement, model.Name_Part):  # noqa: N801
-    def format_part(self, given: Any, family: Any) -> tuple[Any, Any]:
-        """Only a part that is there (citeproc-py cased a missing given name)."""
-        if self.get("name") == "given" and not given:
-            return given, family
-        if self.get("name") == "family" and not family:
-            return given, family
-        return super().format_part(given, family)
-
-
-class If(CachedElement, model.If):
-    _NUMERIC = re.compile(r"^\s*[A-Za-z]*\d+[A-Za-z]*(?:\s*(?:[-\u2013,&]|and)\s*[A-Za-z]*\d+[A-Za-z]*)*\s*$")
-
-    def render(self, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
-        match = self.get("match", "all")
-        tests = self._tests(item, context)
-        result = any(tests) if match == "any" else (not any(tests) if match == "none" else all(tests))
-        if not result:
-            raise model.ConditionFailed
-        return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
-
-    def _tests(self, item: Any, context: Any) -> Any:
-        """The condition's tests, lazily (``match`` stops at the first that
-        decides)."""
-        attrib = self.attrib
-        if "disambiguate" in attrib:
-            # citeproc-py ignored it, so the branch was always taken
-            state = _state(item)
-            yield bool(state and state.disambiguate) == (attrib["disambiguate"] == "true")
-        if "type" in attrib:
-            kind = item.reference["type"]
-            for name in attrib["type"].split():
-                yield name == kind
-        if "variable" in attrib:
-            reference = item.reference
-            for name in attrib["variable"].split():
-                yield ("locator" in item) if name == "locator" else (name.replace("-", "_") in reference)
-        if "is-numeric" in attrib:
-            yield from self._is_numeric(item)
-        if "is-uncertain-date" in attrib:
-            yield from self._is_uncertain_date(item)
-        if "locator" in attrib:
-            yield from self._locator(item)
-        if "position" in attrib:
-            yield from self._position(item, context)
-
-    def _is_numeric(self, item: Any) -> list[bool]:
-        """CSL's numeric test (``2nd``, ``3–5, 9``, ``L2d``), also for the
-        locator, which citeproc-py looked for in the reference."""
-        results = []
-        for variable in self.get("is-numeric").split():
-            if variable == "locator":
-                value = item.locator.identifier if item.has_locator else None
-            else:
-                try:
-                    value = item.reference[variable.replace("-", "_")]
-                except VariableError:
-                    value = None
-            results.append(value is not None and bool(self._NUMERIC.match(plain(value))))
-        return results
-
-    def _locator(self, item: Any) -> list[bool]:
-        label = item.locator.label if item.has_locator else None
-        return [label is not None and label.replace(" ", "-") == name.replace(" ", "-")
-                for name in self.get("locator").split()]
-
-    def _position(self, item: Any, context: Any) -> list[bool]:
-        state = _state(item)
-        names = self.get("position").split()
-        if state is None or state.in_bibliography:
-            return [False] * len(names)
-        state.position_tested = True
-        position = state.position
-        table = {
-            "first": position == "first",
-            "subsequent": position != "first",
-            "ibid": position in ("ibid", "ibid-with-locator"),
-            "ibid-with-locator": position == "ibid-with-locator",
-            "near-note": position != "first" and state.near_note,
-        }
-        return [table.get(name, False) for name in names]
-
-
-class Else_If(If):  # noqa: N801
-    pass
-
-
-class Key(CachedElement, model.Key):
-    def sort_keys(self, items: Any, context: Any) -> list[Any]:
-        """Sort keys without formatting marks, accents folded (citeproc-py
-        sorted "Émile" after "Zola"), case ignored."""
-        return [None if key is None else _sort_text(key) for key in super().sort_keys(items, context)]
-
-
-def _sort_text(value: Any) -> str:
-    text = plain(value)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return text.strip(" \"'“”‘’«»[(").casefold()
+__all__ = ["Branch", "Choose", "Element", "Group", "Layout", "Macro", "REGISTRY", "build", "build_children",
+           "english", "flatten", "local", "register"]

@@ -1,9 +1,11 @@
-"""Parse a CSL style with our element classes, ready to render.
+"""A CSL style, parsed once and ready to render in one locale.
 
-:func:`build_engine` gives an :class:`Engine`: the style's tree in one
-locale, with citeproc-py's element classes replaced by ours
-(:mod:`book.resolve.cite.elements`, :mod:`book.resolve.cite.names`), and what the
-processor (:mod:`book.resolve.cite.processor`) needs to know about it.
+:func:`build_engine` reads the style file with lxml (no network, no
+entities), turns every rendering element into an object of
+:mod:`book.resolve.cite.elements`, :mod:`book.resolve.cite.names` or :mod:`book.resolve.cite.dates`,
+and sets up the locale chain (:mod:`book.resolve.cite.locale`).  The
+:class:`Engine` also holds the style's options (global, and per citation and
+bibliography), which elements read through it.
 """
 
 from __future__ import annotations
@@ -11,136 +13,152 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from citeproc import model
-from citeproc.source import VariableError
-from citeproc.string import join
 from lxml import etree
 
-from book.resolve.cite import elements, names
-from book.resolve.cite.markup import SentinelFormatter
-from book.resolve.cite.state import Item
+from book.resolve.cite import dates, leaves, names  # noqa: F401  (their elements register themselves)
+from book.resolve.cite.elements import Layout, Macro, local
+from book.resolve.cite.locale import Locales, normalise_lang
+from book.resolve.cite.output import Typography
 
-# --- parsing ----------------------------------------------------------------------
-
-_OVERRIDES = {cls.__name__.replace("_", "-").lower(): cls for cls in (
-    elements.Style, elements.Locale, elements.Citation, elements.Bibliography, elements.Layout,
-    elements.Macro, elements.Group, elements.Choose, elements.Else, elements.Text, elements.Label,
-    elements.Number, elements.Date, elements.Date_Part, elements.Name_Part, elements.If,
-    elements.Else_If, elements.Key, names.Substitute, names.Names, names.Name,
-)}
-"""Element name → our class; every other element keeps citeproc-py's."""
+NS = "{http://purl.org/net/xbiblio/csl}"
 
 
-def _parser() -> etree.XMLParser:
-    lookup = etree.ElementNamespaceClassLookup()
-    namespace = lookup.get_namespace("http://purl.org/net/xbiblio/csl")
-    namespace[None] = model.CitationStylesElement
-    for cls in model.CitationStylesElement.__subclasses__():
-        namespace[cls.__name__.replace("_", "-").lower()] = cls
-    namespace.update(_OVERRIDES)
-    parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True,
-                             resolve_entities=False)
-    parser.set_element_class_lookup(lookup)
-    return parser
+@dataclass
+class SortKey:
+    variable: str | None
+    macro: Any
+    descending: bool
+    names: dict[str, Any]
 
 
-def parse_csl(path: str) -> Any:
-    """The root element of a CSL style or locale file, with our classes."""
-    return etree.parse(path, _parser()).getroot()
+@dataclass
+class Section:
+    """cs:citation or cs:bibliography."""
+
+    name: str
+    layout: Layout
+    attrs: dict[str, str]
+    sort: list[SortKey]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.attrs.get(name, default)
 
 
 @dataclass
 class Engine:
-    """A parsed style in one locale: the element tree and what the driver
-    needs to know about it."""
+    """A parsed style in one locale."""
 
-    root: Any
-    citation: Any
-    citation_layout: Any
-    bibliography: Any
-    bibliography_layout: Any
-    language: str
-    quotes: tuple[str, str, str, str]
-    punctuation_in_quote: bool
-    keep: list[Any] = field(default_factory=list)
-    """Element proxies kept alive so that state set on them survives."""
+    path: str
+    style_class: str
+    default_locale: str
+    attrs: dict[str, str]
+    locales: Locales
+    macros: dict[str, Macro]
+    citation: Section | None
+    bibliography: Section | None
+    typography: Typography
+    disambiguate_conditions: int = 0
+    """How many cs:if test ``disambiguate`` (0: the method is not available)."""
+    has_year_suffix: dict[str, bool] = field(default_factory=dict)
+    """Whether the section renders the year-suffix variable itself."""
     cache: dict[Any, Any] = field(default_factory=dict)
     """Renderings, shared by the documents formatted with this engine."""
 
     @property
     def is_note_style(self) -> bool:
-        return self.root.get("class") == "note"
+        return self.style_class == "note"
 
-    def option(self, section: Any, name: str, default: Any = None) -> Any:
-        return section.get(name, default) if section is not None else default
+    @property
+    def demote_particles(self) -> str:
+        return self.attrs.get("demote-non-dropping-particle", "display-and-sort")
+
+    @property
+    def initialize_hyphen(self) -> bool:
+        return self.attrs.get("initialize-with-hyphen", "true") != "false"
+
+    @property
+    def page_range_format(self) -> str:
+        return self.attrs.get("page-range-format", "")
+
+    @property
+    def page_range_delimiter(self) -> str:
+        return self.locales.term("page-range-delimiter") or "\u2013"
+
+    def section(self, name: str) -> Section | None:
+        return self.citation if name == "citation" else self.bibliography
+
+    def inherited(self, ctx: Any) -> list[dict[str, str]]:
+        """Where inheritable name options come from for this rendering: the
+        section (citation or bibliography), then the style."""
+        section = self.section(ctx.section)
+        return [section.attrs, self.attrs] if section is not None else [self.attrs]
 
 
-def build_engine(path: str, locale: str) -> Engine:
+def parse_csl(path: str) -> Any:
+    parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True, resolve_entities=False)
+    return etree.parse(path, parser).getroot()
+
+
+def _section(el: Any, name: str, style: Any) -> Section | None:
+    if el is None:
+        return None
+    layout_el = el.find(NS + "layout")
+    if layout_el is None:
+        return None
+    keys = []
+    sort = el.find(NS + "sort")
+    if sort is not None:
+        for key in sort.findall(NS + "key"):
+            macro = style.macros.get(key.get("macro")) if key.get("macro") else None
+            if key.get("macro") and macro is None:
+                continue
+            keys.append(SortKey(key.get("variable"), macro, key.get("sort") == "descending",
+                                {k: key.get(k) for k in ("names-min", "names-use-first", "names-use-last")}))
+    return Section(name, Layout(layout_el, style), dict(el.attrib), keys)
+
+
+class _StyleInfo:
+    """What element constructors may look at while the style is parsed."""
+
+    def __init__(self) -> None:
+        self.macros: dict[str, Macro] = {}
+
+
+def build_engine(path: str, locale: str | None = None) -> Engine:
     """Parse the style at ``path`` for ``locale`` (an ``xml:lang`` such as
-    ``en-US``), ready to render."""
+    ``en-US``; the style's ``default-locale`` when None)."""
     root = parse_csl(path)
-    for names in root.iter("{http://purl.org/net/xbiblio/csl}names"):
-        # a cs:names without cs:name (outside a substitute) uses the
-        # defaults; add one now rather than let citeproc-py insert one while
-        # rendering (a change to a shared tree in the middle of a book)
-        if names.find("cs:name", names.nsmap) is None and not names.in_substitute():
-            names.insert(0, names.makeelement("{http://purl.org/net/xbiblio/csl}name"))
-    root.formatter = SentinelFormatter
-    root.set_locale_list(locale)
-    root.__dict__["_language"] = locale.split("-")[0]
-    citation = root.find("cs:citation", root.nsmap)
-    bibliography = root.find("cs:bibliography", root.nsmap)
-    sections = {}
-    keep = [root, *root.locales]
-    for name, section in (("citation", citation), ("bibliography", bibliography)):
-        if section is not None:
-            layout = section.find("cs:layout", root.nsmap)
-            section.__dict__["_layout"] = layout
-            sections[name] = section
-            keep += [section, layout]
-    root.__dict__["_sections"] = sections
-
-    def term(name: str, fallback: str) -> str:
-        found = root.get_term(name)
-        return str(found.single) if found is not None and str(found.single) else fallback
-
-    quotes = (term("open-quote", "\u201c"), term("close-quote", "\u201d"),
-              term("open-inner-quote", "\u2018"), term("close-inner-quote", "\u2019"))
-    piq = (root.get_locale_option("punctuation-in-quote") or "false").lower() == "true"
-    return Engine(
-        root=root,
-        citation=citation,
-        citation_layout=citation.__dict__["_layout"] if citation is not None else None,
-        bibliography=bibliography,
-        bibliography_layout=bibliography.__dict__["_layout"] if bibliography is not None else None,
-        language=locale.split("-")[0],
-        quotes=quotes,
-        punctuation_in_quote=piq,
-        keep=keep,
-    )
+    info = _StyleInfo()
+    for macro_el in root.findall(NS + "macro"):
+        macro = Macro(macro_el, info)
+        info.macros[macro.name] = macro
+    for macro in info.macros.values():
+        macro.build(info)
+    default_locale = root.get("default-locale", "")
+    lang = normalise_lang(locale or default_locale or "en-US")
+    locales = Locales(root.findall(NS + "locale"), lang)
+    citation = _section(root.find(NS + "citation"), "citation", info)
+    bibliography = _section(root.find(NS + "bibliography"), "bibliography", info)
+    typography = Typography(locales.quotes, locales.punctuation_in_quote)
+    engine = Engine(path, root.get("class", "in-text"), default_locale, dict(root.attrib), locales, info.macros,
+                    citation, bibliography, typography)
+    engine.disambiguate_conditions = sum(1 for e in root.iter(NS + "if", NS + "else-if")
+                                         if e.get("disambiguate") == "true")
+    for name, el in (("citation", root.find(NS + "citation")), ("bibliography", root.find(NS + "bibliography"))):
+        engine.has_year_suffix[name] = el is not None and _renders_year_suffix(el, info, set())
+    return engine
 
 
-def render_children(layout: Any, item: Item) -> Any:
-    """A layout's children rendered for one cite (citeproc-py's
-    ``render_children``, with its substitute bookkeeping reset)."""
-    layout.repressed = {}
-    return layout.render_children(item)
+def _renders_year_suffix(el: Any, info: _StyleInfo, seen: set[str]) -> bool:
+    for node in el.iter(NS + "text"):
+        if node.get("variable") == "year-suffix":
+            return True
+        macro = node.get("macro")
+        if macro and macro not in seen and macro in info.macros:
+            seen.add(macro)
+            if _renders_year_suffix(info.macros[macro].el, info, seen):
+                return True
+    return False
 
 
-def render_fields(layout: Any, item: Item) -> list[Any]:
-    """A layout's children rendered one by one (for second-field-align)."""
-    layout.repressed = {}
-    out = []
-    for child in layout.iterchildren():
-        try:
-            out.append(child.render(item))
-        except VariableError:
-            out.append(None)
-    return out
-
-
-def join_text(parts: list[Any], delimiter: str = "") -> Any:
-    return join([p for p in parts if p], delimiter)
-
-
-__all__ = ["Engine", "build_engine", "join_text", "parse_csl", "render_children", "render_fields"]
+__all__ = ["Engine", "Section", "SortKey", "build_engine", "local", "parse_csl"]

@@ -204,9 +204,11 @@ def formatting_inputs(bib: Bibliography, style: Style, citations: Sequence[Citat
                       lang: str = "en") -> tuple:
     """Everything :func:`format_citations` depends on, as a value to compare with ``==`` (``serve``
     keeps the formatted citations while it is equal): the bibliography, the style and its file's
-    time (as the engine cache has them), what each citation says (its items: where it stands in
-    the text makes no difference), ``nocite`` and the language."""
-    return (bib, style, style.path.stat().st_mtime_ns, tuple(c.items for c in citations), tuple(nocite), lang)
+    time (as the engine cache has them), what each citation says and the note it is in (its items
+    and note number: where else it stands in the text makes no difference), ``nocite`` and the
+    language."""
+    return (bib, style, style.path.stat().st_mtime_ns, tuple((c.items, c.note) for c in citations), tuple(nocite),
+            lang)
 
 
 def format_citations(
@@ -215,6 +217,7 @@ def format_citations(
     citations: Sequence[Citation],
     nocite: Sequence[str] = (),
     lang: str = "en",
+    capitalize_notes: bool = True,
 ) -> FormattedCitations:
     """Format ``citations`` (one document's, in document order) and the
     reference list of the works they cite plus ``nocite`` (keys, ``@key``
@@ -223,7 +226,9 @@ def format_citations(
     engine = _engine(str(style.path), style.path.stat().st_mtime_ns, _locale_for(lang))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        notes, in_text, entries = Processor(engine, bib, reference_anchor).run(citations, nocite)
+        processor = Processor(engine, bib, reference_anchor)
+        processor.capitalize_notes = capitalize_notes
+        notes, in_text, entries = processor.run(citations, nocite)
     section = engine.bibliography
     if not engine.is_note_style:
         notes = [citation_span(c, text) for c, text in zip(citations, notes)]

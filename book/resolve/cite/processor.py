@@ -1,66 +1,55 @@
 """The citation processor: one document's citations and reference list.
 
-citeproc-py's front end renders cites one at a time and leaves out what makes
-a document's citations right as a whole.  This driver does it, following the
-CSL 1.0.2 specification: cite positions (first, subsequent, ibid, near-note),
-disambiguation (add names, add given names, the ``disambiguate`` condition,
-year suffixes), cite grouping and collapsing, suppress-author and
-author-in-text, affixes, links to entries, bibliography sorting, numbering,
-second-field-align and subsequent-author-substitute.
+Given the document's citations in order (each with the number of the note it
+is in, when the document has notes) and the works listed without being
+cited, :meth:`Processor.run` does what CSL 1.0.2 asks of a processor as a
+whole: register the works, sort the bibliography and number it, give each
+cite its position (first, subsequent, ibid, ibid-with-locator, near-note,
+from note numbers), disambiguate (:mod:`book.resolve.cite.disambiguation`), sort
+the cites of each citation, group and collapse them (:mod:`book.resolve.cite.grouping`), and render citations
+and entries (:mod:`book.resolve.cite.elements`), leaving out entries that render
+nothing.  Pandoc's extensions stay: author-in-text (``@key``),
+suppress-author (``[-@key]``), Markdown in prefixes and suffixes, links from
+cites to entries.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from citeproc import model
-from citeproc.source import VariableError
-
-from book.resolve.cite import csl_data
+from book.resolve.cite import csl_data, finishing, markup, sorting
 from book.resolve.cite.bibliography import Bibliography, parse_nocite
-from book.resolve.cite.disambiguation import Disambiguation
-from book.resolve.cite.elements import If
-from book.resolve.cite.engine import Engine, join_text, render_children, render_fields
-from book.resolve.cite.markup import (
-    B_CLOSE,
-    B_OPEN,
-    Typography,
-    link_ref,
-    plain,
-    rich_text,
-    to_xhtml,
-)
-from book.resolve.cite.references import fallback_author, make_reference
-from book.resolve.cite.state import EqualLocator, Item
-from book.resolve.cite.syntax import Citation, CiteItem
-
-Cached = tuple[Any, Any]
+from book.resolve.cite.disambiguation import Disambiguator
+from book.resolve.cite.elements import flatten
+from book.resolve.cite.engine import Engine
+from book.resolve.cite.grouping import Grouping
+from book.resolve.cite.output import Delimiter, Node, first, has_text, join, plain, to_xhtml
+from book.resolve.cite.references import Reference, make_reference
+from book.resolve.cite.state import NO_EXPANSION, Cite, Context, Expansion, Placed
+from book.resolve.cite.syntax import Citation
 
 
-class Processor(Disambiguation):
+class Processor(Grouping):
     """Formats one document: build it, then call :meth:`run`."""
+
+    capitalize_notes = True
+    """Start every note with a capital letter (pandoc does; citeproc-js does not)."""
 
     def __init__(self, engine: Engine, bib: Bibliography, anchor: Any) -> None:
         self.engine = engine
         self.bib = bib
         self.anchor = anchor
-        self.typography = Typography(engine.quotes, engine.punctuation_in_quote)
-        self.links = engine.bibliography is not None
-        self.references: dict[str, Any] = {}
+        self.references: dict[str, Reference] = {}
         self.numbers: dict[str, int] = {}
-        self.tweaks: dict[str, dict[str, Any]] = defaultdict(dict)
-        # Renderings are shared by every document formatted with this engine
-        # (the book, each edition, each handout), keyed by what they depend
-        # on: the entry's content, its number and year suffix, the cite.
+        self.expansions: dict[str, Expansion] = {}
+        self.suffixes: dict[str, str] = {}
+        self.linked: set[str] = set()
         if len(engine.cache) > 100_000:
             engine.cache.clear()
-        self.cache: dict[tuple[Any, ...], Any] = engine.cache
-        self.fingerprints: dict[str, tuple[Any, ...]] = {}
-        self.placeholders = not engine.root.xpath_search("//cs:number[@variable='locator']")
+        self.cache = engine.cache
+        self.fingerprints: dict[str, Any] = {}
 
     # -- entry point ----------------------------------------------------------------
 
@@ -72,319 +61,307 @@ class Processor(Disambiguation):
                     cited.append(item.key)
         wanted = parse_nocite(list(nocite))
         extra = self.bib.keys() if "*" in wanted else wanted
-        order = cited + [k for k in extra if k in self.bib and k not in cited]
-        self.references = {k: make_reference(self.bib.get(k)) for k in order}  # type: ignore[arg-type]
-        self.fingerprints = {k: (k, repr(self.bib.get(k).data)) for k in order}  # type: ignore[union-attr]
-        self.numbers = {k: i + 1 for i, k in enumerate(order)}
-        if self.engine.bibliography is not None:
-            order = self._sorted(self.engine.bibliography, order, bibliography=True)
+        registered = cited + [k for k in extra if k in self.bib and k not in cited]
+        for key in registered:
+            entry = self.bib.get(key)
+            self.references[key] = make_reference(entry)
+            self.fingerprints[key] = (key, repr(entry.data))  # type: ignore[union-attr]
+        self.numbers = {k: i + 1 for i, k in enumerate(registered)}
+        order = list(registered)
+        bibliography = self.engine.bibliography
+        if bibliography is not None and bibliography.sort:
+            order = self._sorted(bibliography, order)
             self.numbers = {k: i + 1 for i, k in enumerate(order)}
+        self.order = order
+        placed = [self._ordered(citation) for citation in citations]
+        self._positions(citations, placed)
         if self.engine.citation is not None:
-            self._disambiguate(cited, order)
-        positions = self._positions(citations)
+            self._disambiguate(registered, order)
+        entries = self._bibliography(order) if bibliography is not None else []
+        self.linked = {key for key, _ in entries}
         notes, in_text = [], []
-        for citation, where in zip(citations, positions):
-            note, text = self._citation(citation, where)
-            note = to_xhtml(note, self.typography, link_urls=False)
-            first = citation.items[0]
-            starts_with_text = first.key in self.bib or bool(first.prefix)
-            notes.append(_capitalize(note) if self.engine.is_note_style and starts_with_text else note)
-            in_text.append(to_xhtml(text, self.typography, link_urls=False))
-        references = self._bibliography(order) if self.engine.bibliography is not None else []
-        return notes, in_text, references
+        for citation, cites in zip(citations, placed):
+            note, text = self._citation(citation, cites)
+            typography = self.engine.typography
+            note_html = to_xhtml(note, typography)
+            first_item = citation.items[0] if citation.items else None
+            starts_with_text = first_item is not None and (first_item.key in self.bib or bool(first_item.prefix))
+            if self.engine.is_note_style and starts_with_text and self.capitalize_notes:
+                note_html = finishing.capitalize(note_html)
+            notes.append(note_html)
+            in_text.append(to_xhtml(text, typography))
+        return notes, in_text, entries
 
-    # -- rendering one cite ---------------------------------------------------------------
+    # -- contexts and rendering -------------------------------------------------------------
 
-    def _render(self, key: str, item: CiteItem | None = None, position: str = "first", near: bool = False,
-                suppress: bool = False) -> Cached:
-        """A cite's text (without prefix, suffix or link) and the names it
-        starts with (for author-in-text and collapsing)."""
-        locator = (item.label or "page", item.locator) if item is not None and item.locator else None
-        flags = (position, near, suppress)
-        if locator is None or not self.placeholders:
-            return self._render_cached(key, locator, *flags)
-        # A book cites the same work at many pages; the rendering depends on
-        # the locator only through its label, whether it is numeric and
-        # whether it is plural.  Render once per such class with a
-        # placeholder and put the locator in (citeproc-py takes ~2 ms a cite).
-        placeholder = _placeholder(locator[1])
-        text, names = self._render_cached(key, (locator[0], placeholder), *flags)
-        shown = placeholder.replace("-", "\u2013")
-        if text is None or shown not in str(text):
-            return self._render_cached(key, locator, *flags)
-        return str(text).replace(shown, locator[1].replace("-", "\u2013")), names
+    def _context(self, key: str, mode: str = "citation", cite: Cite | None = None,
+                 expansion: Expansion | None = None, section: str | None = None) -> Context:
+        ctx = Context(self.engine, self.references[key], mode=mode, section=section or mode,
+                      cite=cite or Cite(), number=self.numbers.get(key, 0),
+                      year_suffix=self.suffixes.get(key, ""),
+                      expansion=expansion if expansion is not None else self.expansions.get(key, NO_EXPANSION))
+        ctx.implicit_suffix = bool(ctx.year_suffix) and not self.engine.has_year_suffix.get(ctx.section, False)
+        return ctx
 
-    def _render_cached(self, key: str, locator: tuple[str, str] | None, position: str, near: bool,
-                       suppress: bool) -> Cached:
-        """Render (the names it starts with are always recorded); a
-        rendering that never tested the position is stored for every
-        position."""
-        tweak = tuple(sorted(self.tweaks.get(key, {}).items()))
-        anywhere = ("cite", self._identity(key), locator, None, None, suppress, tweak)
+    def _render_cite(self, key: str, cite: Cite, suppress_author: bool = False) -> Node | None:
+        """A cite's text (without prefix, suffix or link)."""
+        expansion = self.expansions.get(key, NO_EXPANSION)
+        base = ("cite", self.fingerprints[key], self.numbers.get(key, 0), self.suffixes.get(key, ""),
+                expansion.key(), cite.locator, cite.label, suppress_author)
+        anywhere = base + (None,)
         if anywhere in self.cache:
             return self.cache[anywhere]
-        exact = ("cite", self._identity(key), locator, position, near, suppress, tweak)
-        if exact not in self.cache:
-            cite = Item(key, self.references[key], self.numbers.get(key, 0),
-                        EqualLocator(*locator) if locator else None, self.engine.language)
-            state = cite.state
-            state.position, state.near_note = position, near
-            state.suppress_author, state.capture = suppress, True
-            for name, value in tweak:
-                setattr(state, name, value)
-            text = render_children(self.engine.citation_layout, cite)
-            self.cache[anywhere if not state.position_tested else exact] = (text, state.captured)
-            if not state.position_tested:
-                return self.cache[anywhere]
-        return self.cache[exact]
-
-    def _identity(self, key: str) -> tuple[Any, ...]:
-        """What a rendering of ``key`` depends on besides the cite."""
-        suffix = self.references[key].get("year_suffix")
-        return self.fingerprints[key], self.numbers.get(key, 0), str(suffix) if suffix else ""
-
-    def _plain_cite(self, key: str) -> str:
-        position = "subsequent" if self.engine.is_note_style else "first"
-        return plain(self._render(key, position=position)[0] or "")
+        exact = base + ((cite.position, cite.near_note, cite.first_note),)
+        if exact in self.cache:
+            return self.cache[exact]
+        ctx = self._context(key, cite=cite)
+        ctx.suppress_author = suppress_author
+        output = self.engine.citation.layout.render(ctx)
+        self.cache[exact if ctx.tested_position else anywhere] = output
+        return output
 
     # -- sorting ---------------------------------------------------------------------------
 
-    def _sort_keys(self, section: Any, key: str, bibliography: bool) -> list[Any]:
-        cache_key = ("sort", section.tag, bibliography, self._identity(key))
+    def _sort_values(self, section: Any, key: str) -> list[Any]:
+        cache_key = ("sort", section.name, self.fingerprints[key], self.numbers.get(key, 0))
         if cache_key not in self.cache:
-            cite = Item(key, self.references[key], self.numbers.get(key, 0), language=self.engine.language)
-            cite.state.in_bibliography = bibliography
-            values = []
-            for element in section.findall("cs:sort/cs:key", section.nsmap):
-                try:
-                    values.append(element.sort_keys([cite], section.__dict__["_layout"])[0])
-                except VariableError:
-                    values.append(None)
-            self.cache[cache_key] = values
+            def make(names: Any) -> Context:
+                ctx = self._context(key, mode="sort", section=section.name)
+                ctx.sort_names = names
+                return ctx
+            self.cache[cache_key] = sorting.keys_for(self.engine, section, make)
         return self.cache[cache_key]
 
-    def _sorted(self, section: Any, keys: list[str], bibliography: bool = False) -> list[str]:
-        sort = section.find("cs:sort", section.nsmap)
-        if sort is None:
-            return list(keys)
-        descending = [k.get("sort", "ascending") == "descending" for k in sort.findall("cs:key", sort.nsmap)]
-        values = {k: self._sort_keys(section, k, bibliography) for k in keys}
-
-        def compare(left: str, right: str) -> int:
-            for a, b, down in zip(values[left], values[right], descending):
-                if a is None or b is None:
-                    if a is None and b is None:
-                        continue
-                    return 1 if a is None else -1  # empty keys last, both ways
-                a, b = _comparable(a), _comparable(b)
-                if a != b:
-                    result = -1 if a < b else 1
-                    return -result if down else result
-            return 0
-
-        return sorted(keys, key=functools.cmp_to_key(compare))
+    def _sorted(self, section: Any, keys: list[str]) -> list[str]:
+        descending = [k.descending for k in section.sort]
+        values = {k: self._sort_values(section, k) for k in keys}
+        return sorting.sort_keys(keys, values, descending)
 
     # -- positions --------------------------------------------------------------------------
 
-    def _positions(self, citations: Sequence[Citation]) -> list[list[tuple[str, bool]]]:
-        distance = int(self.engine.citation.get("near-note-distance", "5")) if self.engine.citation is not None else 5
-        last_seen: dict[str, int] = {}
-        result = []
-        previous: Citation | None = None
-        for index, citation in enumerate(citations):
-            where = []
-            for number, item in enumerate(citation.items):
-                locator = (item.label, item.locator) if item.locator else None
-                if item.key not in last_seen:
+    def _ordered(self, citation: Citation) -> list[Placed]:
+        """A citation's cites in the style's order (an author named in the text stays first)."""
+        placed = [Placed(item, Cite(), n) for n, item in enumerate(citation.items)]
+        section = self.engine.citation
+        if section is None or not section.sort:
+            return placed
+        head = placed[:1] if placed and placed[0].item.author_in_text else []
+        body = placed[len(head):]
+        known = [p for p in body if p.item.key in self.bib]
+        if len(known) > 1:
+            ranked = self._sorted(section, [p.item.key for p in known])
+            known.sort(key=lambda p: (ranked.index(p.item.key), p.index))
+            body = known + [p for p in body if p.item.key not in self.bib]
+        return head + body
+
+    def _positions(self, citations: Sequence[Citation], placed: list[list[Placed]]) -> None:
+        """Each cite's position (CSL 1.0.2, ``position``), from the order of the
+        citations and the notes they are in.  Ibid needs the cite before to be
+        of the same work: the one before it in the same note, or, for the first
+        cite of a note, the only cite of the note just before (a note between
+        them, or a note citing several works, makes it "subsequent").  Citations
+        in the running text (note 0) follow one another apart from the notes.
+        near-note: the work was cited at most ``near-note-distance`` notes before.  Note numbers
+        that start again (a book's chapters) start the positions again."""
+        section = self.engine.citation
+        distance = int(section.get("near-note-distance", "5")) if section is not None else 5
+        last_note: dict[str, int] = {}
+        first_note: dict[str, int] = {}
+        seen: set[str] = set()
+        # per stream (0: the running text; 1: notes): the cites of the current note,
+        # the note number, and the cites of the note before it
+        streams: dict[int, dict[str, Any]] = {}
+        highest = 0
+        for citation, cites in zip(citations, placed):
+            note = citation.note
+            if note and note < highest:
+                # notes numbered again from 1: a new chapter, where a work is cited in full
+                # again (CMOS 14.29) and ibid cannot reach back
+                seen.clear()
+                last_note.clear()
+                first_note.clear()
+                streams.clear()
+            highest = note or highest
+            stream = streams.setdefault(1 if note else 0, {"note": None, "cites": [], "before": None, "before_note": None})
+            if note and stream["note"] != note or not note:
+                stream["before"], stream["before_note"] = stream["cites"], stream["note"]
+                stream["cites"], stream["note"] = [], note
+            for index, entry in enumerate(cites):
+                item = entry.item
+                key = item.key
+                locator = (item.label or "page", item.locator) if item.locator else None
+                if key not in seen:
                     position = "first"
                 else:
                     before = None
-                    if number > 0:
-                        before = citation.items[number - 1]
-                    elif previous is not None and {i.key for i in previous.items} == {item.key}:
-                        before = previous.items[-1]
+                    if stream["cites"]:
+                        before = stream["cites"][-1]
+                    elif stream["before"] is not None and len(stream["before"]) == 1 and (
+                            not note or stream["before_note"] is None or note - stream["before_note"] <= 1):
+                        before = stream["before"][0]
                     position = "subsequent"
-                    if before is not None and before.key == item.key:
-                        earlier = (before.label, before.locator) if before.locator else None
-                        if earlier == locator:
+                    if before is not None and before.key == key:
+                        earlier = (before.label or "page", before.locator) if before.locator else None
+                        if earlier is None:
+                            position = "ibid-with-locator" if locator else "ibid"
+                        elif earlier == locator:
                             position = "ibid"
-                        elif earlier is None or locator is not None:
+                        elif locator is not None:
                             position = "ibid-with-locator"
-                near = item.key in last_seen and index - last_seen[item.key] <= distance
-                where.append((position, near))
-                last_seen[item.key] = index
-            result.append(where)
-            previous = citation
-        return result
+                near = key in last_note and note > 0 and 0 <= note - last_note[key] <= distance
+                entry.cite = Cite(item.locator.strip(), item.label or ("page" if item.locator else ""), position,
+                                  near, first_note.get(key, 0))
+                stream["cites"].append(item)
+                seen.add(key)
+                if note:
+                    last_note[key] = note
+                    first_note.setdefault(key, note)
+
+    # -- disambiguation ---------------------------------------------------------------------
+
+    def _disambiguate(self, registered: list[str], order: list[str]) -> None:
+        def render(key: str, expansion: Expansion) -> str:
+            ctx = self._context(key, cite=Cite(position="subsequent"), expansion=expansion)
+            ctx.year_suffix = ""
+            ctx.disambiguating = True
+            return plain(self.engine.citation.layout.render(ctx))
+
+        worker = Disambiguator(self.engine, registered, order, self.references, render)
+        worker.run()
+        self.expansions = worker.expansions
+        self.suffixes = worker.suffixes
 
     # -- citations --------------------------------------------------------------------------
 
-    def _citation(self, citation: Citation, where: list[tuple[str, bool]]) -> tuple[Any, Any]:
-        """(note or in-text text, text that stays in the running text)."""
-        items = list(zip(citation.items, where))
-        first = citation.items[0]
-        if self.engine.citation_layout is None:
-            return "", ""
-        if not (first.author_in_text and first.key in self.bib):
-            text = self._cluster(items)
-            return text, ("" if self.engine.is_note_style else text)
-        _, author = self._render(first.key, first, *where[0])
-        if author is None:
-            locale = self.engine.root
-            author = fallback_author(self.references[first.key], str(locale.get_single_term("and")),
-                                     str(locale.get_single_term("et-al")))
-        author = self._link(first.key, author or first.key)
+    def _citation(self, citation: Citation, placed: list[Placed]) -> tuple[Any, Any]:
+        """(the citation or note, what stays in the running text)."""
+        if self.engine.citation is None or not placed:
+            return None, None
+        head = placed[0]
+        if not (head.item.author_in_text and head.item.key in self.bib):
+            text = self._cluster(placed)
+            return text, (None if self.engine.is_note_style else text)
+        author = self._author_of(head)
         if self.engine.is_note_style:
             # pandoc: the author is in the text, so the note leaves it out
-            return self._cluster(items, suppress_first=True), author
-        rest = self._cluster(items, suppress_first=True)
-        text = author + " " + rest if plain(rest).strip() else author
+            return self._cluster(placed, suppress_first=True), author
+        rest = self._cluster(placed, suppress_first=True)
+        text = join([author, Delimiter(" "), rest]) if has_text(rest) else author
         return text, text
 
-    def _link(self, key: str, text: Any) -> Any:
-        return link_ref(self.anchor(key), text) if self.links else text
-
-    def _piece(self, item: CiteItem, where: tuple[str, bool], suppress: bool = False) -> Any:
-        if item.key not in self.bib:
-            return B_OPEN + item.key + "?" + B_CLOSE
-        text, _ = self._render(item.key, item, *where, suppress=suppress or item.suppress_author)
-        piece = self._link(item.key, text) if text else ""
-        if item.prefix:
-            prefix = rich_text(csl_data.markdown_text(item.prefix))
-            piece = prefix + (" " if piece and not str(prefix).endswith(" ") else "") + piece
-        if item.suffix:
-            piece = piece + rich_text(csl_data.markdown_text(item.suffix))
-        return piece
-
-    def _cluster(self, items: list[tuple[CiteItem, tuple[str, bool]]], suppress_first: bool = False) -> Any:
-        citation = self.engine.citation
-        layout = self.engine.citation_layout
-        head = items[:1] if suppress_first else []
-        body = items[1:] if suppress_first else items
-        known = [entry for entry in body if entry[0].key in self.bib]
-        if citation.find("cs:sort", citation.nsmap) is not None and len(known) > 1:
-            ranked = self._sorted(citation, [e[0].key for e in known])
-            known.sort(key=lambda e: ranked.index(e[0].key))
-            body = known + [e for e in body if e[0].key not in self.bib]
-        ordered = head + body
-        delimiter = layout.get("delimiter", "")
-        collapse = citation.get("collapse")
-        if collapse in ("year", "year-suffix", "year-suffix-ranged"):
-            text = self._collapse_years(ordered, suppress_first, delimiter)
+    def _author_of(self, placed: Placed) -> Node | None:
+        key = placed.item.key
+        output = self._render_cite(key, placed.cite)
+        names = first(output, "names") if output is not None else None
+        if names is not None:
+            author: Any = names.copy()
+            author.prefix = author.suffix = ""
         else:
-            pieces = [self._piece(item, where, suppress=(suppress_first and n == 0))
-                      for n, (item, where) in enumerate(ordered)]
+            reference = self.references[key]
+            author = finishing.fallback_author(reference, self.engine.locales.term("and") or "and",
+                                      self.engine.locales.term("et-al") or "et al.")
+            if author is None:
+                author = key
+        return self._link(key, author)
+
+    def _link(self, key: str, text: Any) -> Any:
+        if key in self.linked:
+            return Node([text], tag="link", data="#" + self.anchor(key))
+        return text
+
+    def _piece(self, placed: Placed, suppress: bool = False, first_in_citation: bool = False) -> Node | None:
+        item = placed.item
+        if item.key not in self.bib:
+            return Node([item.key + "?"], fmt=(("font-weight", "bold"),))
+        text = self._render_cite(item.key, placed.cite, suppress or item.suppress_author)
+        if text is not None and self.engine.is_note_style and finishing.sentence_start(item.prefix, first_in_citation):
+            text = finishing.capitalize_term(text)
+        piece: Any = self._link(item.key, text) if has_text(text) else None
+        parts: list[Any] = []
+        if item.prefix:
+            prefix = markup.parse(csl_data.markdown_text(item.prefix), affix=True)
+            parts.append(prefix)
+            if piece is not None and not item.prefix[-1:].isspace() and not re.search(r"[(\[{]$", item.prefix):
+                parts.append(Delimiter(" "))
+        if piece is not None:
+            parts.append(piece)
+        if item.suffix:
+            parts.append(markup.parse(csl_data.markdown_text(item.suffix), affix=True))
+        if not parts:
+            return None
+        return Node(parts, tag="cite")
+
+    def _cluster(self, placed: list[Placed], suppress_first: bool = False) -> Node | None:
+        section = self.engine.citation
+        layout = section.layout
+        ordered = placed
+        delimiter = layout.delimiter if layout.delimiter is not None else ""
+        collapse = section.get("collapse")
+        grouping = collapse in ("year", "year-suffix", "year-suffix-ranged") or section.get("cite-group-delimiter") is not None
+        if grouping:
+            text = self._grouped(ordered, suppress_first, delimiter, collapse)
+        else:
+            pieces = [self._piece(p, suppress=(suppress_first and n == 0), first_in_citation=(n == 0))
+                      for n, p in enumerate(ordered)]
             if collapse == "citation-number":
-                pieces = self._collapse_numbers(ordered, pieces)
-            text = join_text(pieces, delimiter)
-        if not text:
-            return ""
-        return layout.format(layout.wrap(text))
-
-    def _collapse_years(self, ordered: list[tuple[CiteItem, tuple[str, bool]]], suppress_first: bool,
-                        delimiter: str) -> Any:
-        """``(Pollan 2006, 2008; Ward 2007)``: cites by the same names are
-        grouped and their names printed once."""
-        citation = self.engine.citation
-        groups: dict[str, list[int]] = {}
-        for number, (item, where) in enumerate(ordered):
-            names = None
-            if item.key in self.bib and not item.locator and not item.prefix and not item.suffix:
-                names = self._render(item.key, item, *where)[1]
-            label = plain(names) if names else f"\0{number}"
-            groups.setdefault(label, []).append(number)
-        pieces = []
-        for members in groups.values():
-            parts = [self._piece(ordered[n][0], ordered[n][1],
-                                 suppress=(n != members[0]) or (suppress_first and n == 0)) for n in members]
-            pieces.append(join_text(parts, citation.get("cite-group-delimiter", ", ")))
-        return join_text(pieces, citation.get("after-collapse-delimiter", delimiter) if len(pieces) < len(ordered) else delimiter)
-
-    def _collapse_numbers(self, ordered: list[tuple[CiteItem, tuple[str, bool]]], pieces: list[Any]) -> list[Any]:
-        """``[1–3]`` for three or more consecutive numbers without locators."""
-        out: list[Any] = []
-        run: list[int] = []
-
-        def flush() -> None:
-            if len(run) >= 3:
-                out.append(pieces[run[0]] + "\u2013" + pieces[run[-1]])
+                text = self._collapse_numbers(ordered, pieces, delimiter)
             else:
-                out.extend(pieces[n] for n in run)
-            run.clear()
-
-        for number, (item, _) in enumerate(ordered):
-            plain_cite = item.key in self.bib and not (item.locator or item.prefix or item.suffix)
-            value = self.numbers.get(item.key)
-            if plain_cite and run and value == self.numbers.get(ordered[run[-1]][0].key, 0) + 1:
-                run.append(number)
-                continue
-            flush()
-            if plain_cite:
-                run.append(number)
-            else:
-                out.append(pieces[number])
-        flush()
-        return out
+                children: list[Any] = []
+                previous: Placed | None = None
+                for entry, piece in zip(ordered, pieces):
+                    if not has_text(piece):
+                        continue
+                    if children and not finishing.starts_with_punctuation(entry.item.prefix):
+                        # a prefix that starts with punctuation replaces the delimiter (", and Jones");
+                        # after a suffix that ends with punctuation, only the delimiter's space is left
+                        shown = delimiter
+                        if previous is not None and previous.item.suffix.rstrip()[-1:] in (",", ";", ":", ".") \
+                                and delimiter[:1] in (",", ";", ":", "."):
+                            shown = " "
+                        children.append(Delimiter(shown))
+                    children.append(piece)
+                    previous = entry
+                text = Node(children) if children else None
+        return layout.wrap(text)
 
     # -- the reference list -------------------------------------------------------------------
 
     def _bibliography(self, order: list[str]) -> list[tuple[str, str]]:
         section = self.engine.bibliography
-        layout = self.engine.bibliography_layout
+        layout = section.layout
         second_field = section.get("second-field-align")
         substitute = section.get("subsequent-author-substitute")
-        previous = None
+        rule = section.get("subsequent-author-substitute-rule", "complete-all")
+        previous: Any = None
         entries = []
         for key in order:
-            cache_key = ("entry", self._identity(key))
+            cache_key = ("entry", self.fingerprints[key], self.numbers.get(key, 0), self.suffixes.get(key, ""),
+                         self.expansions.get(key, NO_EXPANSION).key())
             if cache_key not in self.cache:
-                cite = Item(key, self.references[key], self.numbers[key], language=self.engine.language)
-                cite.state.in_bibliography = True
-                cite.state.capture = True
+                ctx = self._context(key, mode="bibliography")
                 if second_field:
-                    fields = render_fields(layout, cite)
-                    left, body = fields[0], layout.format(layout.wrap(join_text(fields[1:])))
+                    fields = flatten(layout.render_fields(ctx))
+                    left = fields[0] if fields else None
+                    body = layout.wrap(join(fields[1:]))
+                    if not has_text(left):
+                        left, body = None, layout.wrap(join(fields))
+                    self.cache[cache_key] = (left, body)
                 else:
-                    left, body = None, layout.format(layout.wrap(render_children(layout, cite)))
-                self.cache[cache_key] = (left, body, cite.state.captured)
-            left, body, captured = self.cache[cache_key]
-            body = body or ""
-            names = plain(captured) if captured else None
-            if substitute is not None and names and names == previous:
-                body = str(body).replace(str(captured), substitute, 1)
-            previous = names
-            html = to_xhtml(body, self.typography) or to_xhtml(key, self.typography)
-            if left:
-                html = (f'<div class="csl-left-margin">{to_xhtml(left, self.typography)} </div>'
+                    self.cache[cache_key] = (None, layout.wrap(layout.render(ctx)))
+            left, body = self.cache[cache_key]
+            if body is None and left is None:
+                continue
+            if substitute is not None:
+                # a copy: renderings are cached and shared, substitution is per document
+                body, previous = finishing.substitute_author(finishing.copy_tree(body), previous, substitute, rule)
+            html = to_xhtml(body, self.engine.typography)
+            if left is not None:
+                html = (f'<div class="csl-left-margin">{to_xhtml(left, self.engine.typography)} </div>'
                         f'<div class="csl-right-inline">{html}</div>')
+            if not html.strip():
+                continue
             entries.append((key, html))
         return entries
 
 
-_LOCATOR_MARK = "\ue01b"
-
-
-def _placeholder(locator: str) -> str:
-    """A stand-in locator that is numeric and plural exactly when
-    ``locator`` is (the only properties of it a style can test)."""
-    numeric = bool(If._NUMERIC.match(locator))
-    plural = bool(model.Label.RE_MULTIPLE_NUMBERS.search(locator))
-    if numeric:
-        return _LOCATOR_MARK + ("9-9" if plural else "9")
-    return _LOCATOR_MARK + ("\ue01c9 x 9" if plural else "\ue01c")
-
-
-_FIRST_LETTER = re.compile(r"^((?:<[^>]*>|&[#\w]+;|[^\w<&])*)([^\W\d_])")
-
-
-def _capitalize(note: str) -> str:
-    """A note is a sentence: "See Pollan…" (as pandoc does)."""
-    return _FIRST_LETTER.sub(lambda m: m.group(1) + m.group(2).upper(), note, count=1)
-
-
-def _comparable(value: Any) -> tuple[int, Any]:
-    text = str(value)
-    try:
-        return (0, int(text))
-    except ValueError:
-        return (1, text.lower())
+__all__ = ["Processor"]

@@ -1,8 +1,8 @@
-"""What one rendering of one cite knows: the cite and its render state.
+"""What one rendering of one cite knows: the reference, the cite, the mode.
 
-citeproc-py's style elements are shared by every document; anything that
-varies per cite (position, suppress-author, disambiguation choices, the
-variables a substitute used) travels on the :class:`Item` instead.
+The style's elements are shared by every document; everything that varies
+per rendering (position, locator, disambiguation choices, substituted
+variables, the year suffix) travels on a :class:`Context`.
 """
 
 from __future__ import annotations
@@ -10,95 +10,113 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from citeproc.source import CitationItem, Locator
+from book.resolve.cite.references import Reference
 
-from book.resolve.cite.markup import plain
+
+@dataclass(frozen=True)
+class Cite:
+    """A cite as the processor placed it in the document."""
+
+    locator: str = ""
+    label: str = ""
+    position: str = "first"
+    """first, subsequent, ibid or ibid-with-locator."""
+    near_note: bool = False
+    first_note: int = 0
+    """The note number of the first cite of the same item (first-reference-note-number)."""
+
+
+NO_CITE = Cite()
 
 
 @dataclass
-class RenderState:
-    """How one cite is being rendered right now."""
+class Expansion:
+    """Disambiguation choices for one reference's cites."""
 
-    position: str = "first"
-    """``first``, ``subsequent``, ``ibid`` or ``ibid-with-locator``."""
-    near_note: bool = False
-    suppress_author: bool = False
-    """Drop the first names the layout renders (``[-@key]``); consumed."""
-    capture: bool = False
-    """Record the first names the layout renders (author-in-text, collapse,
-    subsequent-author-substitute)."""
-    captured: Any = None
     add_names: int = 0
-    """Disambiguation: names shown beyond et-al-use-first."""
-    givenname: int = 0
-    """Disambiguation: 1 shows initials, 2 full given names."""
-    givenname_all: bool = True
-    """Whether ``givenname`` applies to every name or only the first."""
-    disambiguate: bool = False
-    """``<if disambiguate="true">`` holds for this cite."""
-    in_bibliography: bool = False
-    repressed: set[str] = field(default_factory=set)
-    """Variables a ``cs:substitute`` used, not to be rendered again."""
+    """Names shown beyond et-al-use-first."""
+    given: dict[tuple[str, int], int] = field(default_factory=dict)
+    """(name variable, index) → 1 (initials / long form) or 2 (full given name)."""
+    condition: int = 0
+    """How many ``disambiguate="true"`` tests, in the order a rendering meets
+    them, test true (citeproc-js tries them one more at a time)."""
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.add_names, tuple(sorted(self.given.items())), self.condition)
+
+
+NO_EXPANSION = Expansion()
+
+
+@dataclass
+class Placed:
+    """A cite in a citation, ready to render: what was written, where the
+    processor placed it, its index in the citation as written."""
+
+    item: Any
+    cite: Cite
+    index: int
+
+
+@dataclass
+class Context:
+    """The state of one rendering."""
+
+    engine: Any
+    ref: Reference
+    mode: str = "citation"
+    """citation, bibliography or sort."""
+    section: str = "citation"
+    """Whose options apply: citation or bibliography (a sort key belongs to one)."""
+    cite: Cite = NO_CITE
+    number: int = 0
+    """The citation number."""
+    year_suffix: str = ""
+    expansion: Expansion = field(default_factory=Expansion)
+    suppress_author: bool = False
+    """Leave out the first cs:names output ([-@key]); consumed."""
+    sort_names: dict[str, Any] | None = None
+    """In sort mode: names-min, names-use-first, names-use-last of the key."""
+    suppressed: set[str] = field(default_factory=set)
+    """Variables a cs:substitute used: rendered no more."""
     recording: list[str] | None = None
-    """While a substitute is tried: the variables it renders."""
-    position_tested: bool = False
-    """Whether the rendering looked at the position (else it holds for all)."""
     called: int = 0
-    """Variables the enclosing cs:group tried to render…"""
+    """Variables tried inside the current cs:group…"""
     rendered: int = 0
-    """…and how many of them were not empty."""
-
-
-def count(item: Any, text: Any) -> None:
-    """Record that a variable was tried, and whether it rendered."""
-    state = state_of(item)
-    if state is not None:
-        state.called += 1
-        state.rendered += bool(text)
-
-
-class Item(CitationItem):
-    """A cite: citeproc-py's CitationItem without its lower-casing of keys
-    and its reach into a global bibliography object."""
-
-    def __init__(self, key: str, reference: Any, number: int = 0, locator: Locator | None = None,
-                 language: str = "en") -> None:
-        args = {"locator": locator} if locator is not None else {}
-        super().__init__(key, **args)
-        dict.__setitem__(self, "key", key)
-        object.__setattr__(self, "_reference", reference)
-        object.__setattr__(self, "_number", number)
-        object.__setattr__(self, "state", RenderState())
-        language = reference.get("language") or language
-        # the item's language, else the document's (title case is for English)
-        object.__setattr__(self, "language", str(language)[:2])
+    """…and how many of them rendered."""
+    implicit_suffix: bool = False
+    """The year suffix still waits for the first year a cs:date renders."""
+    names_seen: int = 0
+    """cs:names elements rendered so far (outside substitutes)."""
+    in_substitute: int = 0
+    names_options: Any = None
+    """The cs:name and cs:et-al of the cs:names a substitute belongs to."""
+    tested_position: bool = False
+    """Whether the rendering looked at the position (else it holds for every position)."""
+    disambiguating: bool = False
+    """Rendering to compare cites (the date accessed is left out, as citeproc-js does)."""
+    conditions_seen: int = 0
+    """``disambiguate`` tests met so far in this rendering."""
 
     @property
-    def reference(self) -> Any:
-        return self._reference
+    def bibliography(self) -> bool:
+        return self.mode == "bibliography"
 
-    @property
-    def number(self) -> int:
-        return self._number
+    def variable(self, name: str) -> Any:
+        """A variable's value, or None (empty or substituted away)."""
+        if name in self.suppressed:
+            return None
+        value = self.ref.get(name)
+        if value is None or value == "" or value == []:
+            return None
+        if self.recording is not None:
+            self.recording.append(name)
+        return value
 
-    def get_field(self, name: str) -> Any:
-        value = self._reference.get(name)
-        return None if value is None else plain(value)
-
-    def is_bad(self) -> bool:
-        return False
-
-
-class EqualLocator(Locator):
-    """citeproc-py compares locators by identity, so a repeated ``p. 4`` was
-    never "the same locator" for ibid."""
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Locator) and (self.label, self.identifier) == (other.label, other.identifier)
-
-    def __hash__(self) -> int:
-        return hash((self.label, self.identifier))
+    def count(self, rendered: bool) -> None:
+        """Record that a variable was tried (for cs:group suppression)."""
+        self.called += 1
+        self.rendered += bool(rendered)
 
 
-def state_of(item: Any) -> RenderState | None:
-    return item.__dict__.get("state") if type(item) is Item else None
+__all__ = ["Cite", "Context", "Expansion", "NO_CITE", "NO_EXPANSION", "Placed"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +61,9 @@ class Citation:
     """1-based column of the citation's first character; 0 if unknown."""
     source: str = dataclasses.field(default="", compare=False)
     """The citation as written (``[see @key, p. 4]``), for messages."""
+    note: int = 0
+    """The number of the note the citation is in (or, in a note style, the
+    note it becomes); 0 if unknown.  Positions (ibid, near-note) use it."""
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -363,3 +366,34 @@ def _walk(tokens: Iterable[Token]) -> Iterator[Citation]:
             yield token.meta["citation"]
         if token.children:
             yield from _walk(token.children)
+
+
+def with_notes(tokens: Sequence[Token], citations: Sequence[tuple[Token, Citation]], note_style: bool) -> list[Citation]:
+    """One chapter's citations (``(token, citation)`` in reading order) with the
+    number of the note each is in (:attr:`Citation.note`), numbered as the
+    chapter's notes are: footnotes in the order of their first call and, in a
+    note style, each citation in the running text, which becomes a note; a
+    citation inside a footnote is in that footnote; 0 in the running text of
+    an in-text style.  Positions (ibid, near-note) follow these numbers."""
+    numbers: dict[tuple[str, Any], int] = {}
+    owner: dict[int, Any] = {}
+    current = None
+    for token in tokens:
+        if token.type == "footnote_open":
+            current = (token.meta or {}).get("id")
+        elif token.type == "footnote_close":
+            current = None
+        for node in (token, *(token.children or ())):
+            if node.type == "footnote_ref":
+                numbers.setdefault(("fn", node.meta["id"]), len(numbers) + 1)
+            elif node.type == "citation":
+                owner[id(node)] = current
+                if note_style and current is None:
+                    numbers[("cite", id(node))] = len(numbers) + 1
+    out = []
+    for token, citation in citations:
+        note_id = owner.get(id(token))
+        note = numbers.get(("fn", note_id), 0) if note_id is not None else numbers.get(("cite", id(token)), 0)
+        out.append(dataclasses.replace(citation, note=note))
+    return out
+
