@@ -50,6 +50,23 @@ def out_option(p: argparse.ArgumentParser, what: str = "") -> None:
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: dist/)" + what)
 
 
+def jobs_option(p: argparse.ArgumentParser) -> None:
+    """``--jobs N``: how many processes lay the print edition out (chapters side by side)."""
+    p.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
+                   help="processes that lay out the print edition's chapters side by side and write "
+                        "editions in parallel (default: one per core; 1: one after another, same bytes)")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of processes") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("at least one process (--jobs 1 lays the chapters out one after another)")
+    return value
+
+
 def talk_options(p: argparse.ArgumentParser) -> None:
     """``-q``, ``-v`` and ``--debug``, as every command that builds has them."""
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")

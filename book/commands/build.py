@@ -21,7 +21,7 @@ from ..publish.editions import EDITIONS, named
 from ..publish.orchestrate import publish_editions
 from ..resolve import resolve
 from ..staging import output_folder, write_checksums
-from . import COMMANDS, book_option, out_option, parser, talk_options
+from . import COMMANDS, book_option, jobs_option, out_option, parser, talk_options
 from .progress import reporter, run_reported, stage_count
 
 
@@ -34,6 +34,8 @@ class Options:
     editions: tuple[str, ...] = ()
     """Edition names (:data:`~book.publish.editions.EDITIONS`); none: every edition."""
     max_chapter_bytes: int = MAX_CHAPTER_BYTES
+    jobs: int | None = None
+    """Processes laying the print edition out and writing editions side by side; None: one per core."""
 
 
 def load_and_resolve(options: Options) -> Manuscript:
@@ -47,7 +49,7 @@ def build(options: Options, progress: Callable[[str], None] = lambda _s: None) -
     # One build at a time into a folder; every file is renamed into place only when
     # all are written, so a failure or an interrupt leaves the previous editions intact.
     with output_folder(options.out, progress):
-        outputs = publish_editions(ms, options.out, named(options.editions), progress)
+        outputs = publish_editions(ms, options.out, named(options.editions), progress, options.jobs)
         write_checksums(options.out)
     return outputs
 
@@ -67,6 +69,7 @@ examples:
   python build.py                         every edition of content/ into dist/
   python build.py pdf                     only dist/<slug>.pdf
   python build.py epub web --book my-book --out /tmp/out
+  python build.py pdf --jobs 4            lay the print edition out in four processes
   python build.py check --strict          every problem as file:line:col; warnings fail too
   python build.py serve --port 8000       live preview at http://127.0.0.1:8000/
   python build.py new my-book --title "A History of Maps"
@@ -87,6 +90,7 @@ def build_parser():
                    help="editions to build: " + ", ".join(EDITIONS) + " (default: all)")
     book_option(p)
     out_option(p)
+    jobs_option(p)
     p.add_argument("--max-chapter-bytes", type=int, default=None, help=__import__("argparse").SUPPRESS)
     talk_options(p)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -100,7 +104,7 @@ def main(argv: list[str]) -> int:
     if unknown:
         p.error(f"unknown edition '{unknown[0]}' (choose from {', '.join(EDITIONS)})")
     chosen = named(args.editions)
-    options = Options(book=args.book, out=args.out, editions=tuple(e.name for e in chosen),
+    options = Options(book=args.book, out=args.out, editions=tuple(e.name for e in chosen), jobs=args.jobs,
                       **({"max_chapter_bytes": args.max_chapter_bytes} if args.max_chapter_bytes else {}))
     start = time.perf_counter()
     show = reporter(args.quiet, args.verbose)

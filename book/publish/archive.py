@@ -8,17 +8,16 @@ the CSL style, images, the cover) plus a JSON manifest (``/Supplement``) with
 each file's path, size and SHA-256. ``extract`` restores the files into a
 folder and checks them against the manifest.
 
-The PDF is written from the *same* layout as the print edition (the pages are
-identical) with WeasyPrint's ``pdf/a-3u`` variant, which adds the output intent
-(sRGB), the ``pdfaid`` XMP and the ``/AF`` entries. Everything is
-reproducible: files are attached in sorted order (the EmbeddedFiles name tree
-must be sorted anyway) with the build's timestamp and a media type from our
-own table, never from the machine's mimetypes database.
+The PDF is joined from the *same* pieces as the print edition (the pages are
+identical, :mod:`.join`), as PDF/A-3u: the sRGB output intent, the ``pdfaid``
+XMP, the ``/AF`` entries. Everything is reproducible: files are attached in
+sorted order (the EmbeddedFiles name tree must be sorted anyway) with the
+build's timestamp and a media type from our own table, never from the
+machine's mimetypes database.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -28,7 +27,6 @@ from ..errors import BookError, BookErrors
 from ..model import Manuscript
 from . import Output, Supplies
 from .editions import EDITIONS
-from .stamp import build_time
 
 MANIFEST = "manifest.json"
 """The manifest's name inside the PDF; it is not one of the book's files and is not restored."""
@@ -117,64 +115,26 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _attachments(files: tuple[Source, ...], manifest_bytes: bytes, when: dt.datetime) -> list:
-    """WeasyPrint attachments, made fresh for each write (an Attachment can be written once),
-    with fixed dates and media types so that the bytes do not depend on the machine."""
-    from weasyprint import Attachment
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+def attachments(ms: Manuscript, files: tuple[Source, ...]) -> list:
+    """The sources and their manifest as the archival PDF carries them: sorted by name (the
+    EmbeddedFiles name tree must be), each with our media type, never the machine's guess."""
+    from .join import Attachment
 
-    payload = {s.rel: (s.path.read_bytes(), s.media_type) for s in files}
-    payload[MANIFEST] = (manifest_bytes, "application/json")
-
-    class Payload(URLFetcher):
-        """Serves the bytes read above under ``book-source:`` URLs, with our media type."""
-
-        def fetch(self, url, headers=None):
-            body, media = payload[url.removeprefix("book-source:")]
-            return URLFetcherResponse(url, body, {"Content-Type": media})
-
-    fetcher = Payload()
-    naive = when.astimezone(dt.timezone.utc).replace(tzinfo=None)  # WeasyPrint writes it with a "Z"
-    out = []
-    # The EmbeddedFiles name tree must be sorted by name (as bytes), and WeasyPrint keeps our order.
-    for name in sorted(payload, key=lambda n: n.encode("utf-8")):
-        source = name == MANIFEST
-        out.append(Attachment(url=f"book-source:{name}", url_fetcher=fetcher, name=name,
-                              description="SHA-256 manifest of the book's sources" if source
-                              else "source of this book",
-                              created=naive, modified=naive,
-                              relationship="Supplement" if source else "Source"))
-    return out
-
-
-def _pdfa_fixes(_document, pdf) -> None:
-    """What WeasyPrint's PDF/A-3 variant leaves to do: list each associated file once in the
-    catalog's /AF (it lists them twice), and turn image interpolation off (ISO 19005-2/-3
-    6.2.8: an image's /Interpolate shall be false; WeasyPrint sets it for smooth scaling)."""
-    import pydyf
-
-    af = pdf.catalog.get("AF")
-    if af:
-        unique: list = []
-        for ref in af:
-            if ref not in unique:
-                unique.append(ref)
-        pdf.catalog["AF"] = pydyf.Array(unique)
-    for obj in pdf.objects:
-        extra = getattr(obj, "extra", None)
-        if isinstance(extra, dict) and extra.get("Interpolate") == "true":
-            extra["Interpolate"] = "false"
+    out = [Attachment(s.rel, s.path.read_bytes(), s.media_type, "source of this book", "Source") for s in files]
+    out.append(Attachment(MANIFEST, manifest(ms, files), "application/json",
+                          "SHA-256 manifest of the book's sources", "Supplement"))
+    return sorted(out, key=lambda a: a.name.encode("utf-8"))
 
 
 def write_archive(ms: Manuscript, lay, target: Path) -> int:
     """Write the archival PDF of ``lay`` (the print edition's layout); return the number of
     embedded source files."""
-    from .pdf import write_pdf
+    from ..staging import write_atomic
+    from .join import write_joined
 
     files = sources(ms)
-    when = lay.stamp or build_time(ms.meta.date)
-    write_pdf(lay, target, edition="archive", finish=_pdfa_fixes, pdf_variant=VARIANT,
-              attachments=_attachments(files, manifest(ms, files), when))
+    payload = attachments(ms, files)
+    write_atomic(target, lambda tmp: write_joined(lay, tmp, "archive", payload, pdfa=True))
     return len(files)
 
 

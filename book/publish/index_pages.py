@@ -3,15 +3,14 @@
 **Print.** Range merging ("57–59") and naming a page once however often the
 term is on it need the numbers in Python, which CSS ``target-counter()`` never
 hands over (and it is slow in a two-column index: about two thirds of the
-layout time in a prototype). So the book is laid out once with the index
-section holding only its heading; ``Document.pages[i].anchors`` then says on
-which page every mark is. The index is the last section and depends on nothing
-after it, so only its own pages change when the numbers arrive: it is laid out
-again on its own — the book's ``<head>``, the index section, its first folio
-and side the same — and its pages replace the heading's page. Everything
-before it is the first layout's, untouched. :func:`book.render.indexview.locators`
-merges the pages; ``tests/test_index_pages.py`` proves the numbers equal
-``target-counter()``'s.
+layout time in a prototype). The print HTML holds the index section with its
+heading only; the book is laid out job by job (:mod:`.paginate`), and once
+every job before the index is paginated, the anchors of their pages say on
+which page every mark is (:func:`print_places`). The index is the last job
+and depends on nothing after it: it is laid out then, from
+:func:`book.render.render_print_index`, at its place in the book.
+:func:`book.render.indexview.locators` merges the pages;
+``tests/test_index_pages.py`` proves the numbers equal ``target-counter()``'s.
 
 **EPUB.** The EPUB carries the print edition's page-break markers
 (:mod:`.epub_pages`); a mark's folio is the last marker before it in reading
@@ -20,42 +19,20 @@ order, and a mark in a note takes the folio of the note's call.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
-from ..model import INDEX_ID, Manuscript
+from ..model import Manuscript
 from ..render.indexview import Place
 
 
-def print_places(pages: list[Any], label: Callable[[int], str]) -> dict[str, Place]:
-    """Every anchor of the laid-out pages → its page (the first page it is on)."""
+def print_places(pages: Iterable[Iterable[str]], label: Callable[[int], str]) -> dict[str, Place]:
+    """Every anchor of the laid-out pages (the anchors of each page, in order) → its page (the
+    first page it is on)."""
     places: dict[str, Place] = {}
-    for i, page in enumerate(pages):
-        for anchor in page.anchors:
+    for i, anchors in enumerate(pages):
+        for anchor in anchors:
             places.setdefault(anchor, Place(i, label(i)))
     return places
-
-
-def with_index(ms: Manuscript, document: Any, label: Callable[[int], str], book_html: str,
-               render: Callable[[str], Any]) -> Any:
-    """The laid-out book with its index filled in: the pages before the index section as laid out,
-    then the index laid out on its own by ``render`` (HTML → ``weasyprint.Document``)."""
-    if ms.index is None or not ms.index.groups:
-        return document
-    from ..render import render_print_index
-
-    pages = document.pages
-    start = next((i for i, page in enumerate(pages) if INDEX_ID in page.anchors), None)
-    if start is None:
-        return document
-    folio = label(start)
-    if not folio.isdigit():  # an index among roman-numbered front matter: no book has one
-        return document
-    places = print_places(pages[:start], label)
-    index = render(render_print_index(ms, book_html, places, int(folio)))
-    combined = document.copy(pages[:start] + index.pages)
-    # The index's pages draw with fonts of its own layout: keep that layout alive with them.
-    combined._book_index_layout = index  # type: ignore[attr-defined]
-    return combined
 
 
 def ebook_places(docs: list[tuple[str, str]], page_list: list[tuple[str, str]]) -> dict[str, Place]:

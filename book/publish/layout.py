@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
@@ -33,7 +35,7 @@ WeasyPrint names each image in the PDF after a hash of its URL: with the real pa
 same book gave different bytes in every checkout."""
 
 
-def _allowed_roots(ms: Manuscript) -> tuple[Path, ...]:
+def allowed_roots(ms: Manuscript) -> tuple[Path, ...]:
     return (ms.book.root, templates_dir(), *{f.path.parent for f in fonts()})
 
 
@@ -73,19 +75,13 @@ MAX_DATA_URL = 64 * 1024
 """Longest ``data:`` URL the fetcher decodes: the stylesheet's ornaments, not smuggled images."""
 
 
-def layout(ms: Manuscript, html: str | None = None) -> Layout:
-    """Lay the print edition out once."""
-    stamp = build_time(ms.meta.date)
-    weasyprint = prepare_weasyprint()
+def confined_fetcher(root: Path, roots: tuple[Path, ...], refused: list[str]):
+    """A WeasyPrint URL fetcher that reads files of the book (``root``, named ``__book__`` in
+    URLs), the templates and the pinned fonts (``roots``), and ``data:`` URLs (the stylesheet's
+    small SVG ornaments); nothing else, never the network. What it refuses is added to ``refused``."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    roots = _allowed_roots(ms)
-    refused: list[str] = []
-
     class ConfinedFetcher(URLFetcher):
-        """Reads files of the book, the templates and the pinned fonts, and ``data:`` URLs
-        (the stylesheet's small SVG ornaments); nothing else, never the network."""
-
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
             if parts.scheme == "data" and len(url) <= MAX_DATA_URL:
@@ -93,62 +89,70 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
             if parts.scheme == "file":
                 path = Path(url2pathname(unquote(parts.path)))
                 if path.parts[:2] == ("/", BOOK_ROOT):
-                    path = ms.book.root.joinpath(*path.parts[2:])
+                    path = root.joinpath(*path.parts[2:])
                 if allowed_file(path, roots) and path.is_file():
                     return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": _mime(path)})
             refused.append(url)
             raise ValueError(f"refused: {url}")
 
+    return ConfinedFetcher()
+
+
+def outside_book(ms: Manuscript, refused: list[str]) -> BookError:
+    """The error of a print edition that asked for a file outside the book."""
+    return BookError(f"the print edition asked for '{shown(refused[0])}', which is outside the book",
+                     ms.book.config_file, 0, 0,
+                     "a book may use only files inside its folder; nothing is fetched from the network",
+                     rule="outside-book")
+
+
+@contextmanager
+def weasyprint_warnings() -> Iterator[list[str]]:
+    """WeasyPrint's warnings while the block runs, collected instead of printed."""
+    collector = _Collector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    previous, logger.propagate = logger.propagate, False
+    try:
+        yield collector.messages
+    finally:
+        logger.removeHandler(collector)
+        logger.propagate = previous
+
+
+def layout(ms: Manuscript, html: str | None = None) -> Layout:
+    """Lay a document of the print machinery (a handout) out at once, as one WeasyPrint document."""
+    stamp = build_time(ms.meta.date)
+    weasyprint = prepare_weasyprint()
+    refused: list[str] = []
     if html is None:
         html = render_print(ms)
-    check_printed(html, _text_sources(ms), ms.book.config_file)
+    check_printed(html, text_sources(ms), ms.book.config_file)
 
-    collector = _Collector()
-
-    def render(text: str):
-        logger = logging.getLogger("weasyprint")
-        logger.addHandler(collector)
-        previous, logger.propagate = logger.propagate, False
-        try:
-            with collector_paused():
-                return weasyprint.HTML(string=text, base_url=f"file:///{BOOK_ROOT}/",
-                                       url_fetcher=ConfinedFetcher()).render()
-        finally:
-            logger.removeHandler(collector)
-            logger.propagate = previous
-
-    doc = render(html)
+    with weasyprint_warnings() as messages, collector_paused():
+        doc = weasyprint.HTML(string=html, base_url=f"file:///{BOOK_ROOT}/",
+                              url_fetcher=confined_fetcher(ms.book.root, allowed_roots(ms), refused)).render()
     doc.metadata.created = doc.metadata.modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     if refused:
-        raise BookError(f"the print edition asked for '{shown(refused[0])}', which is outside the book",
-                        ms.book.config_file, 0, 0,
-                        "a book may use only files inside its folder; nothing is fetched from the network",
-                        rule="outside-book")
-    first_body = _first_body_id(ms)
-    front = 0
+        raise outside_book(ms, refused)
+    return Layout(doc, _front_pages(ms, doc), messages, ms.meta, stamp)
+
+
+def _front_pages(ms: Manuscript, doc) -> int:
+    first_body = first_body_id(ms)
     if first_body:
         for i, page in enumerate(doc.pages):
             if first_body in page.anchors:
-                front = i
-                break
-    lay = Layout(doc, front, collector.messages, ms.meta, stamp)
-    if ms.index is not None:
-        # The index's page numbers come from this layout; only the index is laid out again.
-        from .index_pages import with_index
-
-        def render_index(text: str):
-            check_printed(text, _text_sources(ms), ms.book.config_file)
-            return render(text)
-        lay.document = with_index(ms, doc, lay.label, html, render_index)
-    return lay
+                return i
+    return 0
 
 
-def _text_sources(ms: Manuscript) -> list[Path]:
+def text_sources(ms: Manuscript) -> list[Path]:
     """The files whose text the print edition shows, in the order a reader meets it."""
     return [ms.book.config_file, *(ch.source.path for ch in ms.chapters), *ms.meta.bibliography]
 
 
-def _first_body_id(ms: Manuscript) -> str:
+def first_body_id(ms: Manuscript) -> str:
     for item in ms.body:
         return item.id
     return ""

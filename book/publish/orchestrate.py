@@ -3,16 +3,17 @@
 What the editions need of each other decides where each runs (:mod:`.editions`):
 
 * the editions written from the print layout (``LAYOUT``: the print and archival
-  PDFs) share one layout, made once in this process; the first is written here,
-  each other one in a process forked once the layout exists (copy-on-write hands
-  it the pages for free);
+  PDFs) share one layout, made once (:mod:`.printlayout`: its jobs laid out by
+  ``jobs`` worker processes, or in this one); the first is joined here, each
+  other one in a process forked once the layout exists;
 * the others (the EPUB, the web edition) are written in one process forked at
   the start, beside the layout; those that need the print page map (``PAGE_MAP``)
   come last there and receive it from this process as soon as the layout gives it.
 
-Without a second core (or ``BOOK_JOBS=1``, or a platform that cannot fork) the
-same publishers run one after another in this process, with the same results:
-what a publisher makes never depends on the process that makes it.
+With ``--jobs 1`` (or ``BOOK_JOBS=1``, or a platform that cannot fork) the
+same publishers and the same layout jobs run one after another in this
+process, with the same results: what a publisher makes never depends on the
+process that makes it.
 """
 
 from __future__ import annotations
@@ -34,53 +35,62 @@ class BuildSupplies:
     (in the parent) sends it there as soon as the layout has given it."""
 
     def __init__(self, ms: Manuscript, out: Path, progress: Progress,
-                 receive: Callable[[], Any] | None = None, share: Callable[[Any], None] | None = None) -> None:
-        self.ms, self.out, self.progress = ms, out, progress
+                 receive: Callable[[], Any] | None = None, share: Callable[[Any], None] | None = None,
+                 jobs: int = 1) -> None:
+        self.ms, self.out, self.progress, self.jobs = ms, out, progress, jobs
         self._receive, self._share = receive, share
         self._layout = None
         self._page_map = None
 
     def layout(self):
         if self._layout is None:
-            from .layout import layout
             from .pagemap import print_page_map
-            self.progress("lay out the print edition")
-            self._layout = layout(self.ms)
+            from .printlayout import lay_out_book
+            self._layout = lay_out_book(self.ms, self.out, self.jobs, self.progress)
             # Where the print pages begin, cached for an EPUB-only build and sent to the EPUB's process.
             self._page_map = print_page_map(self.ms, self.out, self._layout)
             if self._share is not None:
                 self._share(self._page_map)
         return self._layout
 
+    def finish(self) -> None:
+        """After the last edition: forget the layout pieces this build did not use."""
+        if self._layout is not None:
+            self._layout.cache.prune()
+
     def page_map(self):
         if self._page_map is None and self._receive is not None:
             self._page_map = self._receive()
         if self._page_map is None:
             from .pagemap import print_page_map
-            self._page_map = print_page_map(self.ms, self.out, None, self.progress)
+            self._page_map = print_page_map(self.ms, self.out, None, self.progress, self.jobs)
         return self._page_map
 
 
 def publish_editions(ms: Manuscript, out: Path, editions: tuple[Edition, ...],
-                     progress: Progress = lambda _s: None) -> list[Output]:
-    """Write ``editions`` of ``ms`` into ``out`` (inside the build's :func:`~book.staging.output_folder`);
-    return what was written, in the table's order."""
+                     progress: Progress = lambda _s: None, jobs: int | None = None) -> list[Output]:
+    """Write ``editions`` of ``ms`` into ``out`` (inside the build's :func:`~book.staging.output_folder`)
+    with ``jobs`` processes at most (default: :func:`~.parallel.cores`); return what was written,
+    in the table's order."""
+    jobs = parallel.cores() if jobs is None else max(1, jobs)
+    forks = jobs > 1 and parallel.forks()
     laid = [e for e in editions if LAYOUT in e.needs]
     # Those that wait for the page map last, so that the others are written while it is made.
     rest = sorted((e for e in editions if LAYOUT not in e.needs), key=lambda e: PAGE_MAP in e.needs)
     written: dict[str, list[Output]] = {}
     side = None
-    if laid and rest and parallel.available():
+    if laid and rest and forks:
         progress(f"write {_and(rest)}, beside the print edition")
         side = parallel.Forked(lambda receive: _one_by_one(
-            rest, BuildSupplies(ms, out, lambda _s: None, receive=receive), ms, out, lambda _s: None), _and(rest))
-    supplies = BuildSupplies(ms, out, progress, share=side.send if side is not None else None)
+            rest, BuildSupplies(ms, out, lambda _s: None, receive=receive, jobs=jobs), ms, out, lambda _s: None),
+            _and(rest))
+    supplies = BuildSupplies(ms, out, progress, share=side.send if side is not None else None, jobs=jobs)
     beside: list[parallel.Forked] = []
     try:
         if laid:
             supplies.layout()
             first, *others = laid
-            if others and parallel.available():
+            if others and forks:
                 for e in others:
                     progress(f"write {e.noun}, beside {first.noun}")
                     beside.append(parallel.Forked(
@@ -100,6 +110,7 @@ def publish_editions(ms: Manuscript, out: Path, editions: tuple[Edition, ...],
             outputs = _one_by_one(rest, supplies, ms, out, progress)
         for o in outputs:
             written.setdefault(o.kind, []).append(o)
+        supplies.finish()
     except BaseException:
         for child in [*beside, *([side] if side is not None else [])]:
             child.cancel()

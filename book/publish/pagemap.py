@@ -132,23 +132,26 @@ def digest(text: str) -> str:
 
 
 def from_layout(ms: Manuscript, lay: Any, key: str) -> PageMap:
-    """Read where each page begins from a laid-out print edition (:class:`~book.publish.pdf.Layout`)."""
+    """Read where each page begins from a book laid out by :mod:`.paginate` (its pieces' starts)."""
+    starts = [PageStart(lay.label(i), unit, offset) for i, (unit, offset) in enumerate(lay.starts)]
+    return PageMap(key, tuple(starts), dict(sorted(lay.digests.items())))
+
+
+def page_starts(pages: list[Any], known: set[str] | frozenset[str]) -> tuple[list[tuple[str, int]], dict[str, str]]:
+    """Where each laid-out WeasyPrint page begins: (section id, items before) per page, "" and 0
+    for a page without text; and each section's digest. ``known`` are the sections' ids."""
     from weasyprint.formatting_structure import boxes
 
-    pages = lay.document.pages
-    known = unit_ids(ms)
     units: dict[int, str] = {}
     texts: dict[str, str] = {}
-    # The index is laid out on its own after the book (publish/index_pages.py): its <body> comes
-    # first here, so that its section, not the book's empty placeholder, is the index's unit.
-    for element in (e for body in reversed(_body_elements(pages)) for e in body.iter()):
+    for element in (e for body in _body_elements(pages) for e in body.iter()):
         ident = element.get("id") if isinstance(element.tag, str) else None
         if ident in known and ident not in texts:
             units[id(element)] = ident
             texts[ident] = items(element)
     cursor = {unit: 0 for unit in texts}
-    starts: list[PageStart] = []
-    for index, page in enumerate(pages):
+    starts: list[tuple[str, int]] = []
+    for page in pages:
         first: tuple[str, int] | None = None
         for unit, piece, hyphen in _laid_out(page._page_box.children[0], "", units, boxes):
             if unit not in texts:
@@ -156,8 +159,8 @@ def from_layout(ms: Manuscript, lay: Any, key: str) -> PageMap:
             at = _align(texts[unit], cursor, unit, piece, hyphen)
             if first is None and at is not None:
                 first = (unit, at)
-        starts.append(PageStart(lay.label(index), *(first or ("", 0))))
-    return PageMap(key, tuple(starts), {unit: digest(text) for unit, text in sorted(texts.items())})
+        starts.append(first or ("", 0))
+    return starts, {unit: digest(text) for unit, text in sorted(texts.items())}
 
 
 def unit_ids(ms: Manuscript) -> set[str]:
@@ -266,10 +269,10 @@ def cache_file(out: Path, key: str) -> Path:
 
 
 def print_page_map(ms: Manuscript, out: Path, lay: Any = None,
-                   progress: Callable[[str], None] = lambda _s: None) -> PageMap:
+                   progress: Callable[[str], None] = lambda _s: None, jobs: int = 1) -> PageMap:
     """The print edition's page map: from ``lay`` when the print edition was laid out in this
-    build, else from the cache, else by laying the print edition out (as long as the PDF takes,
-    without writing it). A map made from a layout is cached for the next build."""
+    build, else from the cache, else by laying the print edition out (its pieces are cached, not
+    joined). A map made from a layout is cached for the next build."""
     key = source_key(ms)
     cached = cache_file(out, key)
     if lay is None and cached.is_file():
@@ -277,9 +280,10 @@ def print_page_map(ms: Manuscript, out: Path, lay: Any = None,
         if pm is not None and pm.key == key:
             return pm
     if lay is None:
-        from .layout import layout
+        from .printlayout import lay_out_book
         progress("lay out the print edition for the EPUB's page numbers")
-        lay = layout(ms)
+        lay = lay_out_book(ms, out, jobs, progress)
+        lay.cache.prune()
     pm = from_layout(ms, lay, key)
     _prune(cached.parent, keep=cached.name)
     write_atomic(cached, pm.to_json().encode("utf-8"))

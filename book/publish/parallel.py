@@ -60,9 +60,14 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def forks() -> bool:
+    """The platform can fork."""
+    return hasattr(os, "fork")
+
+
 def available() -> bool:
     """Forking pays: a second core, and a platform that forks."""
-    return cores() > 1 and hasattr(os, "fork")
+    return cores() > 1 and forks()
 
 
 class Forked:
@@ -187,10 +192,38 @@ def _write_frame(fd: int, data: bytes) -> None:
         pass  # the child is gone; its result says why
 
 
+def send_frame(fd: int, value: Any) -> None:
+    """Write ``value`` to a pipe as one pickled frame (waits until it is written)."""
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    _write_all(fd, struct.pack("!Q", len(data)) + data)
+
+
+def receive_frame(fd: int) -> Any:
+    """Read one frame :func:`send_frame` wrote (EOFError when the other end closed)."""
+    return _read_frame(fd)
+
+
 def _read_frame(fd: int) -> Any:
     head = _read_exactly(fd, 8)
     (size,) = struct.unpack("!Q", head)
     return pickle.loads(_read_exactly(fd, size))
+
+
+def close_inherited(keep: set[int] = frozenset()) -> None:
+    """In a new child: close the pipes of the parent's other children (but ``keep``)."""
+    for fd in _open_fds - set(keep):
+        _close(fd)
+
+
+def track(*fds: int) -> None:
+    """Note pipe ends the parent keeps, so that children forked later close their copies."""
+    _open_fds.update(fds)
+
+
+def untrack(*fds: int) -> None:
+    for fd in fds:
+        _open_fds.discard(fd)
+        _close(fd)
 
 
 def _read_exactly(fd: int, size: int) -> bytes:

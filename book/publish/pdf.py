@@ -1,7 +1,10 @@
 """The print edition: the book's print layout written as a tagged PDF.
 
-The layout is computed once (:mod:`.layout`) and can be written more than
-once — the print PDF here, the archival PDF/A-3 from the same pages.
+The book is laid out once, as pieces (:mod:`.printlayout`), and joined more
+than once — the print PDF here, the archival PDF/A-3 from the same pieces
+(:mod:`.join`). The finishers below are WeasyPrint's side of it: every piece,
+and a handout written whole (:mod:`.handout`), get the book's bleed box and
+only the pinned fonts.
 """
 
 from __future__ import annotations
@@ -87,8 +90,10 @@ def write_pdf(lay: Layout, target: Path, edition: str = "print", finish=None, **
 
 
 def publish(ms: Manuscript, out: Path, supplies: Supplies) -> list[Output]:
-    """The print PDF, from the build's print layout."""
+    """The print PDF, joined from the build's print layout."""
+    from .join import write_joined
+
     lay = supplies.layout()
     target = EDITIONS["pdf"].path(ms.meta, out)
-    write_pdf(lay, target)
+    write_atomic(target, lambda tmp: write_joined(lay, tmp, "print"))
     return [Output(target, "pdf", lay.page_count)]

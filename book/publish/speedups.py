@@ -87,6 +87,12 @@ def install() -> None:
     PYDYF_PAGE_REFERENCES = pydyf.PDF.page_references
 
     def clean(self, to_unicode, hinting):
+        if getattr(self, "_book_placeholder", False):
+            # A layout job's piece (book/publish/piece.py): the join embeds the face once, for every piece.
+            if not hasattr(self, "_book_original"):
+                self._book_original = self.file_content
+            self.file_content = b""
+            return
         if self.png or self.svg or self.colr or not to_unicode or "glyf" not in self.tables:
             original = self.file_content
             original_clean(self, to_unicode, hinting)  # bitmap, colour or CFF fonts: WeasyPrint's way
@@ -145,7 +151,8 @@ def instance_location(font) -> dict[str, float]:
     weight, the size as optical size, the slant and italic of its style (as ``Font.clean`` does)."""
     from fontTools.ttLib import TTFont
 
-    axes = {axis.axisTag: axis for axis in TTFont(io.BytesIO(font._book_original), fontNumber=font.index,
+    original = getattr(font, "_book_original", font.file_content)
+    axes = {axis.axisTag: axis for axis in TTFont(io.BytesIO(original), fontNumber=font.index,
                                                   lazy=True)["fvar"].axes}
     location = dict(font.variations)
     if "wght" in axes and "wght" not in location:

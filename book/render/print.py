@@ -36,13 +36,8 @@ def render_print(ms: Manuscript, templates: Path = TEMPLATES, css_extra: str = "
                                     css_extra=css_extra, book_index=()))
 
 
-def render_print_index(ms: Manuscript, book_html: str, places: Mapping[str, Place], first_folio: int,
-                       templates: Path = TEMPLATES) -> str:
-    """The print edition's index as an HTML document of its own, with the book's ``<head>`` (page
-    geometry, fonts, stylesheet), page numbers from ``places``, and folios from ``first_folio``."""
+def render_print_index(ms: Manuscript, places: Mapping[str, Place], templates: Path = TEMPLATES) -> str:
+    """The print edition's index section, with page numbers from ``places``: what replaces the
+    heading-only section of :func:`render_print` once the book's pages are known."""
     env = environment(templates)
-    section = env.get_template("print/_index.html").render(context(ms, book_index=view(ms.index, places)))
-    head = book_html[: book_html.index("<body>")]
-    # The index's first page carries the folio it has in the book.
-    folio = f"<style>@page :first {{ counter-reset: page {first_folio}; }}</style>\n"
-    return head.replace("</head>", folio + "</head>") + "<body>\n" + section + "</body>\n</html>\n"
+    return env.get_template("print/_index.html").render(context(ms, book_index=view(ms.index, places)))

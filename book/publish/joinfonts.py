@@ -1,0 +1,119 @@
+"""Each font face embedded once in the joined PDF, for the glyphs of every piece.
+
+The pieces of the print edition (:mod:`.piece`) are written without font
+programs. Every piece names a face the same way (WeasyPrint derives the
+resource name from the face) and addresses its glyphs by their ids in the
+original font (the embedded font keeps them, :func:`book.publish.speedups.clean_font`),
+so one font serves all of them: subset to the glyphs any piece drew, pinned to
+the same instance, with the widths and text of each glyph as first drawn — what
+WeasyPrint embeds when it writes the whole book at once. Made fonts are kept in
+the layout cache by face and glyphs: an edit that brings no new glyph embeds the
+same bytes without subsetting again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from math import ceil
+from pathlib import Path
+
+from .jobdata import FontUse, PieceInfo
+
+
+class MergedFont:
+    """One face as the whole book uses it."""
+
+    def __init__(self, use: FontUse) -> None:
+        self.name, self.resource, self.file, self.index = use.name, use.resource, use.file, use.index
+        self.location = use.location
+        self.widths: dict[int, int] = {}
+        self.to_unicode: dict[int, str] = {}
+
+    def add(self, use: FontUse) -> None:
+        if (use.file, use.index, use.location) != (self.file, self.index, self.location):
+            raise RuntimeError(f"the face {self.name} is not the same in every piece")
+        for gid, width in use.widths:
+            self.widths.setdefault(gid, width)
+        for gid, text in use.to_unicode:
+            self.to_unicode.setdefault(gid, text)
+
+    def program(self, cache) -> bytes:
+        """The font program: subset to this face's glyphs, at its instance."""
+        from ..fonts import fonts
+        from .pagemap import _file_hash
+        from .speedups import clean_font
+
+        gids = sorted(self.to_unicode)
+        name = hashlib.sha256(json.dumps([self.file, self.index, self.location, gids]).encode()).hexdigest()
+        name = f"{name[:32]}.ttf"
+        kept = cache.font(name) if cache is not None else None
+        if kept is not None:
+            return kept
+        path = next((f.path for f in fonts() if _file_hash(f.path) == self.file), None)
+        if path is None:
+            raise RuntimeError(f"the face {self.name} is not one of the pinned fonts")
+        data = clean_font(Path(path).read_bytes(), self.index, gids, dict(self.location), False, False)
+        if cache is not None:
+            cache.add_font(name, data)
+        return data
+
+
+def merged_fonts(pieces: tuple[PieceInfo, ...]) -> dict[str, MergedFont]:
+    """Resource name → the face every piece draws with under that name, in the book's order."""
+    faces: dict[str, MergedFont] = {}
+    for info in pieces:
+        for use in info.fonts:
+            if use.resource not in faces:
+                faces[use.resource] = MergedFont(use)
+            faces[use.resource].add(use)
+    return faces
+
+
+def embed(pdf, template, face: MergedFont, cache) -> None:
+    """Make ``template`` (a piece's Type 0 font dictionary, copied into ``pdf``) the whole book's
+    font: its widths, its text map and its program for every glyph the book draws (as WeasyPrint's
+    ``build_fonts_dictionary`` writes them)."""
+    import pikepdf
+
+    cid_font = template.DescendantFonts[0]
+    descriptor = cid_font.FontDescriptor
+    program = face.program(cache)
+    descriptor.FontFile2 = pdf.make_stream(program, Length1=len(program))
+    widths = face.widths
+    max_x = max(widths.values()) if widths else 0
+    ascent, descent = int(descriptor.Ascent), int(descriptor.Descent)
+    descriptor.FontBBox = pikepdf.Array([0, descent, max_x, ascent])
+    descriptor.CapHeight = ascent
+    flags = int(descriptor.Flags) & ~1
+    if len(widths) > 1 and len(set(widths.values())) == 1:
+        flags |= 1  # FixedPitch
+    descriptor.Flags = flags
+    w = pikepdf.Array()
+    current = None
+    for gid in sorted(widths):
+        if gid - 1 not in widths:
+            w.append(gid)
+            current = pikepdf.Array()
+            w.append(current)
+        current.append(widths[gid])
+    cid_font.W = w
+    template.ToUnicode = pdf.make_stream(to_unicode_cmap(face.to_unicode))
+
+
+def to_unicode_cmap(to_unicode: dict[int, str]) -> bytes:
+    """A ToUnicode CMap: glyph id → text, as WeasyPrint writes one."""
+    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap", b"/CIDSystemInfo",
+             b"<< /Registry (Adobe)", b"/Ordering (UCS)", b"/Supplement 0", b">> def",
+             b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def", b"1 begincodespacerange",
+             b"<0000> <ffff>", b"endcodespacerange"]
+    items = tuple(to_unicode.items())
+    for i in range(ceil(len(items) / 100)):
+        batch = items[i * 100:(i + 1) * 100]
+        lines.append(f"{len(batch)} beginbfchar".encode())
+        for glyph, text in batch:
+            code = "".join(letter.encode("utf-16-be").hex() for letter in text)
+            lines.append(f"<{glyph:04x}> <{code}>".encode())
+        lines.append(b"endbfchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return b"\n".join(lines)
