@@ -29,7 +29,9 @@ from conftest import (
 
 from book.load import load_book
 from book.publish import index_pages
+from book.publish.join import write_joined
 from book.publish.layout import layout
+from book.publish.printlayout import lay_out_book
 from book.render import render_print
 from book.render.indexview import Place, locators
 from book.resolve import resolve
@@ -262,7 +264,7 @@ def test_the_handout_has_no_index(built):
 # ------------------------------------------------------------------ the cheap numbers are target-counter's
 
 
-def test_page_numbers_from_anchors_equal_target_counter():
+def test_page_numbers_from_anchors_equal_target_counter(tmp_path):
     """The index reads the page of each mark from ``Document.pages[i].anchors`` in one layout; CSS
     ``target-counter()`` on a link to every mark, in the same book, prints the same numbers, and the
     locators made from them are the printed index's."""
@@ -275,66 +277,29 @@ def test_page_numbers_from_anchors_equal_target_counter():
     # The probe goes after the last chapter, before the index: nothing before it moves.
     lay = layout(ms, html.replace("<!--book-index-->", probe + "<!--book-index-->"))
     start = next(i for i, p in enumerate(lay.document.pages) if "tc-probe" in p.anchors)
-    ours = index_pages.print_places(lay.document.pages[:start], lay.label)
-    pdf = Path(subprocess.run(["mktemp", "--suffix=.pdf"], capture_output=True, text=True).stdout.strip())
+    ours = index_pages.print_places([p.anchors for p in lay.document.pages[:start]], lay.label)
+    pdf = tmp_path / "probe.pdf"
     lay.document.write_pdf(pdf)
     counted = dict(re.findall(r"([a-z][\w-]*) (\d+)", normalise("\n".join(pdf_pages_text(pdf)))))
     counted = {m: n for m, n in counted.items() if m in marks}
-    pdf.unlink()
     assert set(counted) == set(marks)
     assert {m: ours[m].label for m in marks} == counted
 
-    # The production layout (index laid out on its own) saw the same pages for every mark.
-    production = layout(ms)
-    first = next(i for i, p in enumerate(production.document.pages) if "index" in p.anchors)
-    places = index_pages.print_places(production.document.pages[:first], production.label)
+    # The production layout (the book laid out job by job, the index last) saw the same pages for
+    # every mark.
+    production = lay_out_book(ms, tmp_path / "out", 1)
+    places = production.places()
     assert {m: places[m].label for m in marks} == counted
 
     # And the locators the index prints are the ones target-counter's numbers give.
     tc_places = {m: Place(int(n), n) for m, n in counted.items()}
-    printed = pdf_index_from_layout(production)
+    write_joined(production, tmp_path / "book.pdf")
+    printed = pdf_index(tmp_path / "book.pdf")
     for entry in ms.index.entries():
         if entry.marks:
             want = [loc.label + (f"–{loc.end_label}" if loc.end_label else "")
                     for loc in locators(entry.marks, tc_places)]
-            assert printed[entry.id] == want, entry.term
-
-
-def pdf_index_from_layout(lay) -> dict[str, list[str]]:
-    """Entry id → locators, read from the laid-out index pages' boxes (the text each entry shows)."""
-    first = next(i for i, p in enumerate(lay.document.pages) if "index" in p.anchors)
-    out: dict[str, list[str]] = {}
-    for page in lay.document.pages[first:]:
-        for entry_id, text in _entries_in(page._page_box):
-            head = re.split(r"\. See( also)? ", text)[0]
-            parts = head.split(", ")
-            locs = []
-            while len(parts) > 1 and LOCATOR.match(parts[-1]):
-                locs.insert(0, parts.pop())
-            out.setdefault(entry_id, []).extend(locs)
-    return out
-
-
-def _entries_in(box, current: list | None = None):
-    """(entry id, its own text on this page) for every index entry box, sub-entries apart."""
-    from weasyprint.formatting_structure import boxes
-    element = box.element
-    if (element is not None and element.get("class") == "index-entry" and box.element_tag == "li"
-            and isinstance(box, boxes.BlockBox)):
-        text = "".join(_own_text(box, boxes))
-        yield element.get("id"), " ".join(text.split())
-    for child in getattr(box, "children", ()):
-        yield from _entries_in(child)
-
-
-def _own_text(box, boxes):
-    for child in getattr(box, "children", ()):
-        if child.element is not None and child.element.tag == "ul":
-            continue
-        if isinstance(child, boxes.TextBox):
-            yield child.text
-        else:
-            yield from _own_text(child, boxes)
+            assert printed[": ".join(entry.path)] == want, entry.term
 
 
 # ------------------------------------------------------------------ EPUB and web

@@ -27,6 +27,7 @@ content: the same pieces give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -87,7 +88,10 @@ def _join(out, sources, book) -> None:
         if count != info.pages:
             raise RuntimeError(f"the piece {info.pdf} has {count} pages, not {info.pages}")
         first = len(out.pages)
-        out.pages.extend(source.pages)
+        with warnings.catch_warnings():
+            # pikepdf warns that named destinations stay behind: they are joined below.
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+            out.pages.extend(source.pages)
         structure = source.Root.StructTreeRoot
         for kid in _copy(out, source, structure.K[0].K):
             kid.P = document

@@ -20,6 +20,8 @@ from typing import Callable
 from ..model import INDEX_ID, Manuscript, Metadata
 from ..render import render_print, render_print_index, roman
 from ..render.fontcheck import check_printed
+from ..render.indexview import Place
+from .index_pages import print_places
 from .jobdata import PieceInfo
 from .jobs import plan, without_styles
 from .layout_cache import LayoutCache
@@ -59,6 +61,13 @@ class BookLayout:
     @property
     def digests(self) -> dict[str, str]:
         return {unit: digest for info in self.pieces for unit, digest in info.digests}
+
+    def places(self) -> dict[str, Place]:
+        """Every anchor of the book → its page (the first page it is on)."""
+        pages = []
+        for info, placed in zip(self.pieces, self.placed):
+            pages.extend(info.pagination.anchors[placed.start:placed.end])
+        return print_places(pages, self.label)
 
     @property
     def warnings(self) -> list[str]:
