@@ -11,7 +11,8 @@ marks itself; :func:`install` makes them once per process, from
   known only once they are paginated too, so the job stops there: the
   function the context carries as ``_book_pause`` is called once, before the
   first margin box, and may shift the page counters and add the named
-  strings carried in from the pages before the job (the hook on
+  strings carried in from the pages before the job; the pages the job does
+  not keep (its lead-in) get no margin boxes (the hook on
   ``weasyprint.layout.make_margin_boxes``).
 * **Page types.** Whether a page is blank, its side and whether it resets the
   page counter are recorded for that pause (``weasyprint.layout.page.make_page``).
@@ -48,6 +49,8 @@ def install() -> None:
         if pause is not None:
             context._book_pause = None
             pause(context)
+        if context.current_page <= getattr(context, "_book_dropped", 0):
+            return ()  # the lead-in page (or a blank one the book does not need) is never printed
         return margin_boxes(context, page_box, state)
 
     make_page = page.make_page

@@ -81,6 +81,7 @@ def _join(out, sources, book) -> None:
     document.P = tree
     page_keys: list = []
     annotation_keys: list = []
+    kids: list = []
     dests: dict[str, object] = {}
     fonts: dict[str, list] = {}
     for info, source in zip(book.pieces, sources):
@@ -95,7 +96,7 @@ def _join(out, sources, book) -> None:
         structure = source.Root.StructTreeRoot
         for kid in _copy(out, source, structure.K[0].K):
             kid.P = document
-            document.K.append(kid)
+            kids.append(kid)
         nums = _copy(out, source, structure.ParentTree).Nums
         base = total + len(annotation_keys)
         for i in range(0, len(nums), 2):
@@ -118,19 +119,21 @@ def _join(out, sources, book) -> None:
         for resources in _resources(out.pages[first].obj):
             if "/Font" in resources:
                 fonts.setdefault(resources.Font.objgen, []).append(resources.Font)
+    document.K = Array(kids)
     out.Root.StructTreeRoot = tree
-    nums = Array()
+    # Arrays are made whole: growing a pikepdf array one item at a time copies it every time.
+    nums: list = []
     for key, value in sorted(page_keys, key=lambda kv: kv[0]):
-        nums.extend([key, value])
+        nums += [key, value]
     for i, value in enumerate(annotation_keys):
-        nums.extend([total + i, value])
-    tree.ParentTree = out.make_indirect(Dictionary(Nums=nums))
+        nums += [total + i, value]
+    tree.ParentTree = out.make_indirect(Dictionary(Nums=Array(nums)))
     tree.ParentTreeNextKey = total + len(annotation_keys)
     _check_links(out, dests)
-    names = Array()
+    names: list = []
     for name in sorted(dests):
-        names.extend([pikepdf.String(name), dests[name]])
-    out.Root.Names = Dictionary(Dests=out.make_indirect(Dictionary(Names=names)))
+        names += [pikepdf.String(name), dests[name]]
+    out.Root.Names = Dictionary(Dests=out.make_indirect(Dictionary(Names=Array(names))))
     _fonts(out, book, [group[0] for group in fonts.values()])
     _outline(out, book)
 
@@ -257,7 +260,7 @@ def _pdfa(out, attachments: Sequence[Attachment], stamp: dt.datetime) -> None:
                         Info=pikepdf.String("sRGB2014.icc"), DestOutputProfile=out.make_stream(profile, N=3))
     out.Root.OutputIntents = Array([intent])
     when = pikepdf.String(stamp.astimezone(dt.timezone.utc).strftime("D:%Y%m%d%H%M%SZ"))
-    names, associated = Array(), Array()
+    names, associated = [], []
     for item in sorted(attachments, key=lambda a: a.name.encode("utf-8")):
         stream = out.make_stream(item.data, Type=Name.EmbeddedFile, Subtype=Name("/" + item.media_type),
                                  Params=Dictionary(CheckSum=pikepdf.String(hashlib.md5(item.data).digest()),
@@ -265,11 +268,11 @@ def _pdfa(out, attachments: Sequence[Attachment], stamp: dt.datetime) -> None:
         spec = out.make_indirect(Dictionary(
             Type=Name.Filespec, F=pikepdf.String(item.name), UF=pikepdf.String(item.name), EF=Dictionary(F=stream),
             Desc=pikepdf.String(item.description), AFRelationship=Name("/" + item.relationship)))
-        names.extend([pikepdf.String(item.name), spec])
+        names += [pikepdf.String(item.name), spec]
         associated.append(spec)
-    if len(names):
-        out.Root.Names.EmbeddedFiles = out.make_indirect(Dictionary(Names=names))
-        out.Root.AF = associated
+    if names:
+        out.Root.Names.EmbeddedFiles = out.make_indirect(Dictionary(Names=Array(names)))
+        out.Root.AF = Array(associated)
     for page in out.pages:
         for xobject in page.Resources.get("/XObject", {}).values():
             if xobject.get("/Subtype") == "/Image" and xobject.get("/Interpolate"):

@@ -89,15 +89,12 @@ def embed(pdf, template, face: MergedFont, cache) -> None:
     if len(widths) > 1 and len(set(widths.values())) == 1:
         flags |= 1  # FixedPitch
     descriptor.Flags = flags
-    w = pikepdf.Array()
-    current = None
+    runs: list[tuple[int, list[int]]] = []
     for gid in sorted(widths):
         if gid - 1 not in widths:
-            w.append(gid)
-            current = pikepdf.Array()
-            w.append(current)
-        current.append(widths[gid])
-    cid_font.W = w
+            runs.append((gid, []))
+        runs[-1][1].append(widths[gid])
+    cid_font.W = pikepdf.Array([item for start, run in runs for item in (start, pikepdf.Array(run))])
     template.ToUnicode = pdf.make_stream(to_unicode_cmap(face.to_unicode))
 
 

@@ -128,7 +128,7 @@ class Scheduler:
                 continue
             if not st.tried:
                 break
-            if again is None and all(self._value(a) is not None for a, _v in st.pagination.used):
+            if again is None and all(self._known(a) for a, _v in st.pagination.used):
                 again = number
         else:
             number = again
@@ -157,6 +157,10 @@ class Scheduler:
             again = self._spec(p.number, p.lead_counter, st.lead_left)
         elif p.inside and placed.shift:
             again = self._spec(p.number, p.lead_counter + placed.shift, p.lead_left)
+        elif not all(self._known(a) for a, _v in p.used):
+            # It prints page numbers of jobs not paginated yet: drawn now, it would be drawn again.
+            # It is laid out again once they are known (next_spec).
+            return None
         elif any(self._value(a) not in (None, v) for a, v in p.used):
             again = self._spec(p.number, p.lead_counter, p.lead_left)
         if again is not None:
@@ -180,7 +184,7 @@ class Scheduler:
     def dropped(self, number: int) -> None:
         st = self.states[number]
         if st.status == "running":
-            st.status = "pending" if not self.dropped_anchors else "dropped"
+            st.status = "dropped" if st.job.anchor in self.dropped_anchors else "pending"
         self.dirty = True
 
     def settle(self) -> bool:
@@ -299,6 +303,11 @@ class Scheduler:
         if index < placed.start:
             return None
         return placed.counter(self.states[number].pagination, index)
+
+    def _known(self, anchor: str) -> bool:
+        """Whether the page ``anchor`` is on is known (or never will be: its job is placed and
+        does not show it)."""
+        return self._value(anchor) is not None or self.defined.get(anchor, len(self.states)) < len(self.fold)
 
     def _estimate(self, anchor: str) -> int:
         """A guess at ``anchor``'s page counter, from the pages of the jobs paginated so far."""

@@ -204,6 +204,7 @@ def _pause(context, spec: JobSpec, seeds: dict, looked: set, decide: Decide, sta
     if isinstance(answer, JobSpec):
         raise Restart(answer)
     start = first - 1 if answer.keep_blank else first
+    context._book_dropped = start  # pages before it are not printed: no margin boxes for them
     for i in range(count):
         if i >= start and resets[i]:
             break
