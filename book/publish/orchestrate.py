@@ -62,8 +62,14 @@ class BuildSupplies:
         if self._page_map is None and self._receive is not None:
             self._page_map = self._receive()
         if self._page_map is None:
-            from .pagemap import print_page_map
-            self._page_map = print_page_map(self.ms, self.out, None, self.progress, self.jobs)
+            from .pagemap import cached_page_map, print_page_map
+            self._page_map = cached_page_map(self.ms, self.out)
+            if self._page_map is None:  # the print layout changed: lay it out (its pieces are kept), not join it
+                from .printlayout import lay_out_book
+                self.progress("lay out the print edition for the EPUB's page numbers")
+                lay = lay_out_book(self.ms, self.out, self.jobs, self.progress)
+                self._page_map = print_page_map(self.ms, self.out, lay)
+                lay.cache.prune()
         return self._page_map
 
 

@@ -18,7 +18,8 @@ its source only by the hyphen a line break added, which the alignment skips.
 
 Laying the book out takes seconds, so a map is cached in
 ``<out>/.cache/pagemap-<key>.json``, keyed by a hash of everything the print
-layout depends on; an EPUB-only build uses it or lays the book out itself.
+layout depends on; an EPUB-only build uses it or lays the book out itself
+(its pieces are cached, and a PDF built next joins them).
 """
 
 from __future__ import annotations
@@ -268,22 +269,22 @@ def cache_file(out: Path, key: str) -> Path:
     return out / ".cache" / f"pagemap-{key}.json"
 
 
-def print_page_map(ms: Manuscript, out: Path, lay: Any = None,
-                   progress: Callable[[str], None] = lambda _s: None, jobs: int = 1) -> PageMap:
-    """The print edition's page map: from ``lay`` when the print edition was laid out in this
-    build, else from the cache, else by laying the print edition out (its pieces are cached, not
-    joined). A map made from a layout is cached for the next build."""
+def cached_page_map(ms: Manuscript, out: Path) -> PageMap | None:
+    """The page map an earlier build cached for these very print sources, if any."""
     key = source_key(ms)
     cached = cache_file(out, key)
-    if lay is None and cached.is_file():
+    if cached.is_file():
         pm = PageMap.from_json(cached.read_text(encoding="utf-8"))
         if pm is not None and pm.key == key:
             return pm
-    if lay is None:
-        from .printlayout import lay_out_book
-        progress("lay out the print edition for the EPUB's page numbers")
-        lay = lay_out_book(ms, out, jobs, progress)
-        lay.cache.prune()
+    return None
+
+
+def print_page_map(ms: Manuscript, out: Path, lay: Any) -> PageMap:
+    """The page map of ``lay``, the print edition laid out (:mod:`.printlayout`), cached for the
+    next build (an EPUB-only build then needs no layout)."""
+    key = source_key(ms)
+    cached = cache_file(out, key)
     pm = from_layout(ms, lay, key)
     _prune(cached.parent, keep=cached.name)
     write_atomic(cached, pm.to_json().encode("utf-8"))
