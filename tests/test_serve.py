@@ -108,3 +108,41 @@ def test_an_edit_reloads_only_the_pages_it_changed(served, browser):
     assert page.evaluate("window.__marker") == "still here"  # alpha did not change: no reload
     out = stop(proc)
     assert re.search(r"rebuilt in [\d.]+ s: 1 page changed", out), out  # gamma.html alone
+
+
+def test_book_pdf_is_the_print_edition_laid_out_again_after_an_edit(served):
+    """``/book.pdf`` serves the print edition, made in the background with the output folder's
+    layout cache; an edit shows in it once the chapter is laid out again, the other chapters
+    coming from the cache."""
+    from conftest import pdf_pages_text
+
+    book, url, proc = served
+
+    def pdf() -> bytes:
+        try:
+            with urllib.request.urlopen(url + "book.pdf", timeout=10) as response:
+                return response.read()
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 503, exc  # still being laid out
+            return b""
+
+    deadline = time.monotonic() + 180  # a first layout of the whole book, however busy the machine
+    first = pdf()
+    while not first.startswith(b"%PDF"):
+        assert time.monotonic() < deadline, "serve made no PDF"
+        time.sleep(0.2)
+        first = pdf()
+    chapter = book / "chapters" / "beta.md"
+    chapter.write_text(chapter.read_text() + "\nA sentence only the preview has seen.\n")
+    deadline = time.monotonic() + 120
+    second = first
+    while second == first or not second.startswith(b"%PDF"):
+        assert time.monotonic() < deadline, "serve did not lay the edit out"
+        time.sleep(0.2)
+        second = pdf()
+    target = book.parent / "preview.pdf"
+    target.write_bytes(second)
+    assert "A sentence only the preview has seen." in " ".join(" ".join(pdf_pages_text(target)).split())
+    out = stop(proc)
+    assert re.search(r"the print PDF \(\d+ pages\) in [\d.]+ s, 1 job laid out", out), out
+    assert not (book.parent / "dist" / "the-test-book.pdf").exists(), "serve publishes no edition"

@@ -28,6 +28,13 @@ the book's folder and on ``templates/`` rebuilds after each save:
 Served HTML gets one extra script (``templates/web/live-reload.js``) that
 listens on ``/__serve/events`` (server-sent events); the published edition
 never has it. Ctrl-C stops the watcher and the server and exits 0.
+
+``/book.pdf`` is the print edition, laid out in a process of its own
+(:class:`book.publish.preview.Preview`) with the layout cache of the output
+folder (``--out``): after an edit, the web pages come back at once and the PDF
+seconds later, laid out again only where the edit reached. Until the first PDF
+is ready, and while the book has errors, ``/book.pdf`` says so (or serves the
+last good PDF); the events carry ``pdf``, the PDF's version.
 """
 
 from __future__ import annotations
@@ -53,9 +60,10 @@ from ..model import Manuscript
 from ..publish.web import Content, web_files
 from ..resolve import resolve
 from ..resources import TEMPLATES
-from . import book_option, parser, program
+from . import book_option, jobs_option, out_option, parser, program
 
 EVENTS = "/__serve/events"
+PDF = "/book.pdf"
 CLIENT = "/__serve/live-reload.js"
 KEEPALIVE_SECONDS = 15.0
 
@@ -70,6 +78,11 @@ class Site:
     """Paths whose content differs from the previous version."""
     error: str = ""
     """The problems of the last build, as ``check`` prints them; empty when it succeeded."""
+    pdf: Path | None = None
+    """The print preview (the last good one)."""
+    pdf_version: int = 0
+    pdf_note: str = ""
+    """What the last print rebuild said (errors, or how long it took)."""
     stopping: bool = False
     cond: threading.Condition = field(default_factory=threading.Condition)
 
@@ -88,7 +101,21 @@ class Site:
             self.cond.notify_all()
 
     def state(self) -> dict:
-        return {"version": self.version, "changed": list(self.changed), "error": self.error}
+        return {"version": self.version, "changed": list(self.changed), "error": self.error,
+                "pdf": self.pdf_version}
+
+    def publish_pdf(self, pdf: Path | None, note: str) -> None:
+        """A print rebuild finished: a new PDF (or None, the last good one kept) and what it said."""
+        with self.cond:
+            if pdf is not None:
+                self.pdf = pdf
+                self.pdf_version += 1
+            self.pdf_note = note
+            # A new version to tell the events' listeners, with no page changed: an open web page
+            # does not reload for the PDF (it is not one of the edition's files).
+            self.version += 1
+            self.changed = ()
+            self.cond.notify_all()
 
 
 def _fingerprint(content: Content | None) -> object:
@@ -174,6 +201,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._events()
         if path == CLIENT:
             return self._send(200, self.client.read_bytes(), "text/javascript; charset=utf-8")
+        if path == PDF:
+            return self._pdf()
         rel = path.lstrip("/") or "index.html"
         if rel.endswith("/"):
             rel += "index.html"
@@ -192,6 +221,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if kind.startswith("text/") or kind.endswith("javascript"):
             kind += "; charset=utf-8"
         self._send(200, data, kind)
+
+    def _pdf(self) -> None:
+        with self.site.cond:
+            pdf, note = self.site.pdf, self.site.pdf_note
+        if pdf is None:
+            text = note or "The print edition is being laid out; reload in a few seconds."
+            return self._send(503, (text + "\n").encode(), "text/plain; charset=utf-8")
+        try:
+            data = pdf.read_bytes()
+        except OSError:
+            return self._send(503, b"The print preview is being replaced; reload.\n", "text/plain; charset=utf-8")
+        self._send(200, data, "application/pdf")
 
     def _inject(self, html: bytes, rel: str, version: int) -> bytes:
         script = (f'<script src="{CLIENT}" data-version="{version}" data-page="{rel}"></script>\n').encode()
@@ -260,6 +301,9 @@ def serve_parser() -> argparse.ArgumentParser:
                "Errors are printed here and shown in the page; Ctrl-C stops.")
     book_option(p)
     p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0 picks a free one)")
+    out_option(p, "; serve keeps only its print layout cache there and writes no edition")
+    jobs_option(p)
+    p.add_argument("--no-pdf", action="store_true", help="serve the web edition only, without /book.pdf")
     return p
 
 
@@ -278,6 +322,18 @@ def main(argv: list[str]) -> int:
         say(exc.format(Path.cwd()))
         return 1
     site = Site()
+    preview = None
+    if not args.no_pdf:  # forked now, before the server's and the watcher's threads exist
+        from ..publish.parallel import cores
+        from ..publish.preview import Preview
+
+        def printed(result) -> None:
+            note = result.error or (f"the print PDF ({result.pages} pages) in {result.seconds:.1f} s, "
+                                    f"{result.laid_out} job{'s' if result.laid_out != 1 else ''} laid out")
+            say(note)
+            site.publish_pdf(result.pdf, note)
+        preview = Preview(args.book, args.out, args.jobs or cores(), printed)
+        preview.rebuild()
     builder = Builder(args.book)
     start = time.perf_counter()
     try:
@@ -296,14 +352,17 @@ def main(argv: list[str]) -> int:
         return 2
     thread = threading.Thread(target=server.serve_forever, name="serve", daemon=True)
     thread.start()
-    say(f"serving {root} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
+    say(f"serving {root} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)"
+        + (f"; the print edition at {PDF}" if preview is not None else ""))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
     try:
-        watch(builder, site, root, stop, say)
+        watch(builder, site, root, stop, say, preview, args.out)
     except KeyboardInterrupt:
         pass
     finally:
+        if preview is not None:
+            preview.close()
         stop.set()
         with site.cond:
             site.stopping = True
@@ -318,15 +377,23 @@ def _interrupt(_signum, _frame) -> None:
     raise KeyboardInterrupt
 
 
-def watch(builder: Builder, site: Site, root: Path, stop: threading.Event, say) -> None:
-    """Rebuild after every batch of saves, until Ctrl-C."""
+def watch(builder: Builder, site: Site, root: Path, stop: threading.Event, say, preview=None,
+          out: Path | None = None) -> None:
+    """Rebuild after every batch of saves (the print preview in the background), until Ctrl-C.
+    What the preview writes into ``out`` (perhaps inside the book's folder) is no edit."""
     import watchfiles
 
     templates = builder.templates.resolve()
+    ours = out.resolve() if out is not None else None
     for changes in watchfiles.watch(root, templates, stop_event=stop, debounce=400, step=30,
                                     raise_interrupt=True):
         paths = [Path(p).resolve() for _kind, p in changes]
+        paths = [p for p in paths if ours is None or not p.is_relative_to(ours)]
+        if not paths:
+            continue
         content_changed = any(not p.is_relative_to(templates) for p in paths)
         shown = sorted({p.name for p in paths})
         say(f"changed: {', '.join(shown[:4])}{' …' if len(shown) > 4 else ''}")
+        if preview is not None:
+            preview.rebuild()
         rebuild(builder, site, content_changed, say)
