@@ -145,4 +145,5 @@ def test_book_pdf_is_the_print_edition_laid_out_again_after_an_edit(served):
     assert "A sentence only the preview has seen." in " ".join(" ".join(pdf_pages_text(target)).split())
     out = stop(proc)
     assert re.search(r"the print PDF \(\d+ pages\) in [\d.]+ s, 1 job laid out", out), out
-    assert not (book.parent / "dist" / "the-test-book.pdf").exists(), "serve publishes no edition"
+    dist = book.parent / "dist"
+    assert (dist / ".cache" / "layout").is_dir() and not list(dist.glob("*.pdf")), "serve publishes no edition"
