@@ -3,13 +3,16 @@
 Builds the sample book at 1×, 10× and 40× its length (:mod:`bench.generate`),
 each edition alone and all together, several times, each build a fresh
 process; in the same run and on the same generated books it measures the
-peers — pandoc (Debian's package, ``--citeproc``) making an EPUB and a PDF
-through WeasyPrint, and the WeasyPrint floor (:mod:`bench.floor`) — and
-``serve``'s rebuild after a one-chapter edit. Runs are interleaved (ours,
-then each peer, then ours again …) so that a busy machine slows every
-contender alike. Prints medians as it goes and writes ``bench/RESULTS.md``.
+peers (:mod:`bench.tasks`) — pandoc (Debian's package, ``--citeproc`` with its
+built-in style as its users run it, and with the CSL file as a secondary row)
+making an EPUB and a PDF through WeasyPrint, asciidoctor-pdf on the same text,
+and the WeasyPrint floor (:mod:`bench.floor`) — then a rebuild after a
+one-chapter edit, ``serve``'s web and PDF after an edit, and the memory of
+every build process together at 40×. Runs are interleaved (ours, then each
+peer, then ours again …) so that a busy machine slows every contender alike.
+Prints medians as it goes and writes ``bench/RESULTS.md``.
 
-``python bench/run.py [--runs 5] [--big-runs 1] [--sizes 1,10,40] [--out bench/RESULTS.md]``
+``python bench/run.py [--runs 3] [--big-runs 1] [--sizes 1,10,40] [--out bench/RESULTS.md]``
 """
 
 from __future__ import annotations
@@ -22,18 +25,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import Generated, make_book, pandoc_input  # noqa: E402
-from bench.measure import Failed, Sample, Series, combined, run  # noqa: E402
+from bench.measure import Failed, Sample, Series, combined  # noqa: E402
 from bench.report import Targets, write_results  # noqa: E402
+from bench.tasks import PY, Book, Task, after_first_build, all_editions, other_tasks, prepare  # noqa: E402
 
-PY = sys.executable
 START = time.perf_counter()
 
 
@@ -44,20 +45,37 @@ def say(text: str) -> None:
 # ------------------------------------------------------------------ set-up
 
 
+def _apt_install(package: str) -> bool:
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "-o", "DPkg::Lock::Timeout=300", "install", "-y", "-q", package]
+    if subprocess.run(install, env=env, capture_output=True).returncode == 0:
+        return True
+    subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True)
+    return subprocess.run(install, env=env, capture_output=True).returncode == 0
+
+
 def ensure_pandoc() -> str:
     """pandoc's path, installing Debian's package when it is missing."""
     found = shutil.which("pandoc")
     if found:
         return found
     say("pandoc is missing: apt-get install pandoc")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    if subprocess.run(["apt-get", "install", "-y", "-q", "pandoc"], env=env).returncode != 0:
-        subprocess.run(["apt-get", "update", "-q"], env=env, check=True)
-        subprocess.run(["apt-get", "install", "-y", "-q", "pandoc"], env=env, check=True)
+    _apt_install("pandoc")
     found = shutil.which("pandoc")
     if not found:
         sys.exit("pandoc could not be installed; install it (apt-get install pandoc) and run again")
     return found
+
+
+def ensure_asciidoctor() -> tuple[str | None, str]:
+    """asciidoctor-pdf's path (installing Debian's ``ruby-asciidoctor-pdf`` when missing), or None and why."""
+    found = shutil.which("asciidoctor-pdf")
+    if found:
+        return found, ""
+    say("asciidoctor-pdf is missing: apt-get install ruby-asciidoctor-pdf")
+    if _apt_install("ruby-asciidoctor-pdf") and shutil.which("asciidoctor-pdf"):
+        return shutil.which("asciidoctor-pdf"), ""
+    return None, "Debian's ruby-asciidoctor-pdf did not install here: asciidoctor-pdf is not measured"
 
 
 def csl_file(name: str) -> Path:
@@ -72,7 +90,7 @@ def csl_file(name: str) -> Path:
 
 
 def versions(pandoc: str) -> dict[str, str]:
-    import weasyprint
+    from importlib.metadata import version
     out = subprocess.run([pandoc, "--version"], capture_output=True, text=True).stdout.splitlines()
     cpu = ""
     try:
@@ -83,140 +101,8 @@ def versions(pandoc: str) -> dict[str, str]:
     except OSError:
         pass
     return {"nproc": str(len(os.sched_getaffinity(0))), "cpu": cpu or platform.processor(),
-            "python": platform.python_version(), "weasyprint": weasyprint.__version__,
+            "python": platform.python_version(), "weasyprint": version("weasyprint"),
             "pandoc": out[0].split()[-1] if out else "?", "system": platform.platform()}
-
-
-@dataclass
-class Book:
-    """One generated book and its inputs for every contender."""
-
-    gen: Generated
-    pandoc_md: Path
-    bibliography: Path
-    work: Path
-    print_html: list[Path] = field(default_factory=list)
-    """What our build gave WeasyPrint: the book, then its index (for the floor)."""
-    pages: int = 0
-    floor_pages: int = 0
-    pandoc_pages: int = 0
-
-    @property
-    def out(self) -> Path:
-        return self.work / f"out-{self.gen.times}x"
-
-    @property
-    def dump(self) -> Path:
-        """Where the first all-editions build leaves the HTML it gave WeasyPrint."""
-        return self.work / f"print-{self.gen.times}x"
-
-    @property
-    def previous(self) -> Path:
-        """A copy of the first all-editions build's output folder (what it cached included)."""
-        return self.out / "previous"
-
-
-def prepare(times: int, work: Path) -> Book:
-    """Generate the book and pandoc's input."""
-    folder = work / f"book-{times}x"
-    gen = make_book(ROOT / "content", folder, times)
-    md, bib = pandoc_input(folder, work / f"pandoc-{times}x")
-    return Book(gen, md, bib, work)
-
-
-# ------------------------------------------------------------------ tasks
-
-
-@dataclass
-class Task:
-    name: str
-    argv: list[str]
-    cwd: Path | None = None
-    env: dict[str, str] | None = None
-    before: Callable[[], None] = lambda: None
-    """Untimed set-up before each run (empty the output folder for a cold build)."""
-    first: list[str] | None = None
-    """The command of the first run, when it differs (the all-editions build that keeps its HTML)."""
-    series: Series = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.series = Series(self.name)
-
-    def measure(self) -> Sample:
-        self.before()
-        argv = self.first if self.first and not self.series.samples else self.argv
-        sample = run(argv, self.cwd, self.env)
-        self.series.samples.append(sample)
-        return sample
-
-
-def _fresh(folder: Path) -> Callable[[], None]:
-    return lambda: shutil.rmtree(folder, ignore_errors=True)
-
-
-def _no_page_map(folder: Path) -> Callable[[], None]:
-    """Forget the print page map an earlier build cached, as an edit that moves page breaks does
-    (the EPUB's subset fonts stay cached: an edit rarely brings new characters)."""
-    def forget() -> None:
-        for path in (folder / ".cache").glob("pagemap-*.json"):
-            path.unlink()
-    return forget
-
-
-def all_editions(book: Book) -> Task:
-    """Our default build; its first run goes through :mod:`bench.capture`, which keeps the print
-    HTML for the floor (writing it costs milliseconds) and leaves a build to rebuild from."""
-    out = book.out / "all"
-    env = {**os.environ, "CI": "1"}
-    args = ["--book", str(book.gen.folder), "-q", "--out", str(out)]
-    return Task("ours: all editions", [PY, str(ROOT / "build.py"), *args], env=env, before=_fresh(out),
-                first=[PY, str(ROOT / "bench" / "capture.py"), str(book.dump), *args])
-
-
-def after_first_build(book: Book) -> None:
-    """Keep what the first all-editions build left for the other tasks: its print HTML and a
-    copy of its output folder."""
-    book.print_html = sorted(book.dump.glob("print-*.html"), key=lambda p: int(p.stem.split("-")[1]))
-    if not 1 <= len(book.print_html) <= 2:
-        sys.exit(f"expected the book's print HTML and perhaps its index's, got {len(book.print_html)} documents")
-    shutil.rmtree(book.previous, ignore_errors=True)
-    shutil.copytree(book.out / "all", book.previous)
-
-
-def other_tasks(book: Book, pandoc: str, csl: Path, cold_epub: bool) -> dict[str, Task]:
-    """Every contender but our all-editions build, in the order they are worth measuring when
-    time is short: pandoc (the peer of every edition), our single editions, the floor.
-    ``cold_epub`` adds the EPUB that has to lay the print edition out (as long as a PDF)."""
-    out = book.out
-    env = {**os.environ, "CI": "1"}
-    ours = [PY, str(ROOT / "build.py"), "--book", str(book.gen.folder), "-q", "--out"]
-    # Both EPUB-only builds start from a copy of a finished build, as a rebuild does.
-    for name in ("epub", "epub-cold"):
-        shutil.rmtree(out / name, ignore_errors=True)
-        shutil.copytree(book.previous, out / name)
-    # pandoc finds `weasyprint` on PATH: ours, from the same virtual environment.
-    penv = {**env, "PATH": f"{Path(PY).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    common = [pandoc, str(book.pandoc_md), "--from=markdown", "--standalone", "--toc", "--citeproc",
-              f"--bibliography={book.bibliography}"]
-    t = {
-        "pandoc-pdf": Task("pandoc → PDF (WeasyPrint)", common + [f"--csl={csl}", "--pdf-engine=weasyprint",
-                           "-o", str(out / "pandoc.pdf")], cwd=book.gen.folder, env=penv),
-        "pandoc-epub": Task("pandoc → EPUB", common + [f"--csl={csl}", "-t", "epub3", "-o",
-                            str(out / "pandoc.epub")], cwd=book.gen.folder, env=penv),
-        "epub": Task("ours: EPUB, print layout unchanged", ours + [str(out / "epub"), "epub"], env=env),
-        "web": Task("ours: web", ours + [str(out / "web"), "web"], env=env, before=_fresh(out / "web")),
-        "pdf": Task("ours: PDF", ours + [str(out / "pdf"), "pdf"], env=env, before=_fresh(out / "pdf")),
-        "floor": Task("WeasyPrint floor (PDF)", [PY, str(ROOT / "bench" / "floor.py"), str(out / "floor.pdf"),
-                      book.gen.folder.as_uri() + "/", *map(str, book.print_html)], env=env),
-    }
-    if cold_epub:
-        t["epub-cold"] = Task("ours: EPUB, print layout changed", ours + [str(out / "epub-cold"), "epub"],
-                              env=env, before=_no_page_map(out / "epub-cold"))
-        # What the CSL file costs pandoc: the same EPUB with pandoc's own (older) Chicago style.
-        t["pandoc-epub-own-csl"] = Task("pandoc → EPUB, its own CSL (for reference)",
-                                        common + ["-t", "epub3", "-o", str(out / "pandoc-own.epub")],
-                                        cwd=book.gen.folder, env=penv)
-    return t
 
 
 def count_pages(pdf: Path) -> int:
@@ -231,13 +117,18 @@ Fits = Callable[[str, float], bool]
 """Whether a task expected to take so many seconds still fits in the time budget."""
 
 
-def measure_book(book: Book, pandoc: str, csl: Path, runs: int, full: bool, cold_epub: bool,
-                 fits: Fits = lambda _k, _s: True) -> dict[str, Series]:
+Fits = Callable[[str, float], bool]
+"""Whether a task expected to take so many seconds still fits in the time budget."""
+
+
+def measure_book(book: Book, pandoc: str, csl: Path, asciidoctor: str | None, runs: int, full: bool,
+                 cold_epub: bool, tree: bool, fits: Fits = lambda _k, _s: True) -> dict[str, Series]:
     """Up to ``runs`` rounds, interleaved: our all-editions build, then each peer and our single
-    editions, then ours again … The first all-editions build always runs (it keeps the HTML the
-    floor lays out); every other run first asks ``fits``, just before it would start, and is left
-    out when the time budget is spent, so the report shows how many runs each median has."""
-    every = all_editions(book)
+    editions, then ours again … The first all-editions build always runs (it leaves the layout the
+    floor's HTML and the rebuild start from); every other run first asks ``fits``, just before it
+    would start, and is left out when the time budget is spent, so the report shows how many runs
+    each median has."""
+    every = all_editions(book, tree)
     others: dict[str, Task] = {}
     for i in range(runs):
         j = 0
@@ -252,19 +143,22 @@ def measure_book(book: Book, pandoc: str, csl: Path, runs: int, full: bool, cold
                     say(f"{book.gen.times}×: {task.name} not measured: it would not fit in the time budget")
                 continue
             s = task.measure()
-            say(f"{book.gen.times}× run {i + 1}/{runs}  {task.name:<42} {s.wall:7.2f} s  "
-                f"cpu {s.cpu:7.2f} s  {s.rss_mb:6.0f} MB")
+            memory = f"  tree {s.tree_rss_mb:5.0f} MB RSS, {s.tree_pss_mb:5.0f} MB PSS" if task.tree else ""
+            say(f"{book.gen.times}× run {i + 1}/{runs}  {task.name:<46} {s.wall:7.2f} s  "
+                f"cpu {s.cpu:7.2f} s  {s.rss_mb:6.0f} MB{memory}")
             if task is every and i == 0 and full:
                 after_first_build(book)
-                others.update(other_tasks(book, pandoc, csl, cold_epub))
+                others.update(other_tasks(book, pandoc, csl, asciidoctor, cold_epub))
     book.pages = _pages(book)
-    if "floor" in others and len(others["floor"].series):
-        book.floor_pages = count_pages(book.out / "floor.pdf")
-    if "pandoc-pdf" in others and len(others["pandoc-pdf"].series):
-        book.pandoc_pages = count_pages(book.out / "pandoc.pdf")
+    for key, attr, name in (("floor", "floor_pages", "floor.pdf"), ("pandoc-pdf", "pandoc_pages", "pandoc.pdf"),
+                            ("adoc", "adoc_pages", "adoc.pdf")):
+        if key in others and len(others[key].series):
+            setattr(book, attr, count_pages(book.out / name))
     series = {"all": every.series, **{k: task.series for k, task in others.items() if len(task.series)}}
-    if "pandoc-pdf" in series and "pandoc-epub" in series:
-        series["pandoc"] = combined("pandoc → PDF, then EPUB", series["pandoc-pdf"], series["pandoc-epub"])
+    for name, pdf, epub in (("pandoc", "pandoc-pdf", "pandoc-epub"), ("pandoc-csl", "pandoc-pdf-csl", "pandoc-epub-csl")):
+        if pdf in series and epub in series:
+            label = "pandoc → PDF, then EPUB" + (", with the CSL file" if name != "pandoc" else "")
+            series[name] = combined(label, series[pdf], series[epub])
     return series
 
 
@@ -284,69 +178,75 @@ def _pages(book: Book) -> int:
     return count_pages(pdfs[0]) if pdfs else 0
 
 
-def measure_serve(book: Book, runs: int) -> Series | str:
-    """``serve``'s rebuild after a one-chapter edit, timed inside its own process."""
+def measure_serve(book: Book, runs: int) -> tuple[Series | str, Series | str]:
+    """``serve`` after one-chapter edits: the web edition rebuilt, and the print PDF made again
+    (with the layout cache of the book's first build), timed inside its own process."""
     import json
-    proc = subprocess.run([PY, str(ROOT / "bench" / "serve_edit.py"), str(book.gen.folder), str(runs)],
+    out = book.out / "serve"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.copytree(book.previous, out)
+    proc = subprocess.run([PY, str(ROOT / "bench" / "serve_edit.py"), str(book.gen.folder), str(out), str(runs)],
                           capture_output=True, text=True, env={**os.environ, "CI": "1"})
     try:
         data = json.loads(proc.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
-        return f"the serve measurement failed: {(proc.stderr or proc.stdout)[-500:]}"
+        error = f"the serve measurement failed: {(proc.stderr or proc.stdout)[-500:]}"
+        return error, error
     if "error" in data:
-        return data["error"]
-    series = Series("serve: rebuild after a one-chapter edit")
-    series.samples = [Sample(t, t, 0.0) for t in data["times"]]
-    return series
-
-
-# ------------------------------------------------------------------ main
+        return data["error"], data["error"]
+    web, pdf = Series("serve: web edition after a one-chapter edit"), Series("serve: /book.pdf after it")
+    web.samples = [Sample(t, t, 0.0) for t in data["web"]]
+    pdf.samples = [Sample(t, t, 0.0) for t in data["pdf"]]
+    return web, pdf
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--runs", type=int, default=5, help="rounds of every task at 1× and 10× (default 5)")
+    p.add_argument("--runs", type=int, default=3, help="rounds of every task at 1× and 10× (default 3)")
     p.add_argument("--big-runs", type=int, default=1, help="runs at 40× (default 1)")
     p.add_argument("--sizes", default="1,10,40", help="book lengths, comma-separated (default 1,10,40)")
-    p.add_argument("--serve-runs", type=int, default=5, help="edits timed for serve (default 5)")
+    p.add_argument("--serve-runs", type=int, default=3, help="edits timed for serve (default 3)")
     p.add_argument("--budget", type=float, default=540,
                    help="seconds the whole benchmark may take (default 540: with its setup, `make bench` on a "
-                        "fresh clone stays under 10 minutes; 0 for no limit): the 1× rounds, "
-                        "one all-editions build of every size and serve always run; further runs at the "
-                        "bigger sizes only while they fit")
+                        "fresh clone stays under 10 minutes; 0 for no limit): the 1× rounds, one round at 10× "
+                        "and one all-editions build at 40× always run; further runs only while they fit")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder (its path is printed)")
     args = p.parse_args(argv)
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
-    # The smallest book first (every estimate scales from it), then the biggest (its one build is
-    # a target of its own), then the others with what time is left.
-    order = sizes[:1] + sizes[:0:-1][:1] + sizes[1:-1]
+    # The smallest book first (every estimate scales from it), then the middle one (its first round
+    # carries most targets), then the biggest (its one build is the memory target).
+    order = sizes[:1] + sizes[1:-1] + sizes[-1:] if len(sizes) > 1 else sizes
 
     pandoc = ensure_pandoc()
+    asciidoctor, adoc_note = ensure_asciidoctor()
     import yaml
     csl = csl_file(yaml.safe_load((ROOT / "content" / "book.yaml").read_text(encoding="utf-8"))["csl"])
     info = versions(pandoc)
+    info["asciidoctor"] = _version([asciidoctor, "--version"]) if asciidoctor else adoc_note
     info["load_before"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     say(f"machine: {info['nproc']} cores ({info['cpu']}), load {info['load_before']}; python {info['python']}, "
-        f"WeasyPrint {info['weasyprint']}, pandoc {info['pandoc']}")
+        f"WeasyPrint {info['weasyprint']}, pandoc {info['pandoc']}, asciidoctor-pdf {info['asciidoctor']}")
     work = Path(tempfile.mkdtemp(prefix="bookbench-"))
     say(f"working in {work}")
     results: dict[int, tuple[Book, dict[str, Series]]] = {}
-    serve: Series | str = "not measured (no 10× book in this run)"
+    serve: tuple[Series | str, Series | str] = ("not measured (no 10× book in this run)",) * 2
     pending = set(order)
 
     def still_owed() -> float:
-        """Seconds the builds that always run, and are not done yet, will take."""
+        """Seconds the runs that always run, and are not done yet, will take."""
         base = results.get(order[0])
         per_page = base[1]["all"].wall / max(base[0].pages, 1) if base else 0.2
-        owed = sum(per_page * _pages_of(k) for k in pending)
+        owed = 0.0
+        for k in pending:
+            owed += per_page * _pages_of(k) * (ROUND if k <= 10 else 1)
         return owed + (SERVE_SECONDS if 10 in pending else 0)
 
     def fits_for(n: int) -> Fits:
         def fits(key: str, all_wall: float) -> bool:
             base = results.get(order[0])
             if not args.budget or base is None:
-                return True  # the smallest book's rounds are the baseline of everything: all of them
+                return True
             b = base[1]
             expected = all_wall * (b[key].wall / b["all"].wall if key in b else 1.0)
             return time.perf_counter() - START + expected + still_owed() < args.budget
@@ -354,19 +254,20 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         for n in order:
-            say(f"{n}×: generating the book and its pandoc input")
-            book = prepare(n, work)
+            say(f"{n}×: generating the book and its peers' input")
+            book = prepare(n, work, asciidoctor)
             pending.discard(n)
-            if n == 10:
-                say("10×: serve, one chapter edited, rebuilt")
-                serve = measure_serve(book, args.serve_runs)
-                say(f"serve: {serve.wall * 1000:.0f} ms median" if isinstance(serve, Series) else f"serve: {serve}")
             full = n <= 10
             runs = args.runs if full else args.big_runs
-            results[n] = (book, measure_book(book, pandoc, csl, runs, full, cold_epub=n == order[0],
-                                             fits=fits_for(n)))
-            say(f"{n}×: {book.pages} pages" + (f" (the floor's: {book.floor_pages}, pandoc's: {book.pandoc_pages})"
-                                                if book.floor_pages else ""))
+            results[n] = (book, measure_book(book, pandoc, csl, asciidoctor, runs, full, cold_epub=n == order[0],
+                                             tree=n == sizes[-1] and n > 10, fits=fits_for(n)))
+            if n == 10:
+                say("10×: serve, one chapter edited: the web edition, then /book.pdf")
+                serve = measure_serve(book, args.serve_runs)
+                for s in serve:
+                    say(f"{s.name}: {s.wall * 1000:.0f} ms median" if isinstance(s, Series) else f"serve: {s}")
+            say(f"{n}×: {book.pages} pages" + (f" (the floor's: {book.floor_pages}, pandoc's: {book.pandoc_pages}, "
+                                                f"asciidoctor-pdf's: {book.adoc_pages})" if book.floor_pages else ""))
     except Failed as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -385,8 +286,17 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-SERVE_SECONDS = 20
-"""About what measuring ``serve`` takes (a first in-memory build of the 10× book, then the edits)."""
+def _version(argv: list[str]) -> str:
+    import re
+    found = re.search(r"\d+\.\d+(\.\d+)?", subprocess.run(argv, capture_output=True, text=True).stdout)
+    return found.group(0) if found else "?"
+
+
+SERVE_SECONDS = 30
+"""About what measuring ``serve`` takes (the 10× book's web edition, a PDF from the cache, the edits)."""
+
+ROUND = 4.5
+"""One round of every task at a size, in all-editions builds of that size (for planning only)."""
 
 
 def _pages_of(times: int) -> int:

@@ -130,6 +130,25 @@ def test_one_structure_tree_with_its_parent_tree_renumbered(print_fixture_build)
                            and kid.Obj.objgen == annotation.objgen for kid in link.K)
                 annotations += 1
         assert annotations > 10 and len(parents) == len(pdf.pages) + annotations
+        # Every object written is part of the document (the pieces' catalogs, outlines and fonts
+        # stayed behind).
+        reached: set = set()
+        todo = [pdf.trailer]
+        while todo:
+            obj = todo.pop()
+            if isinstance(obj, pikepdf.Stream):
+                todo.append(obj.stream_dict)
+                continue
+            if isinstance(obj, (pikepdf.Dictionary, pikepdf.Array)):
+                for value in (obj.values() if isinstance(obj, pikepdf.Dictionary) else obj):
+                    if isinstance(value, pikepdf.Object) and value.is_indirect:
+                        if value.objgen in reached:
+                            continue
+                        reached.add(value.objgen)
+                    todo.append(value)
+        written = {obj.objgen for obj in pdf.objects
+                   if not (isinstance(obj, pikepdf.Stream) and obj.stream_dict.get("/Type") in ("/XRef", "/ObjStm"))}
+        assert written <= reached, sorted(written - reached)[:5]
 
 
 def _pdfua(pdf: Path) -> dict:

@@ -1,8 +1,9 @@
 """The pieces of the print edition joined into one PDF, as WeasyPrint writes a whole book.
 
 Each job of the book is a PDF of its own pages (:mod:`.piece`), tagged, with
-its links and named destinations, without font programs. The join (pikepdf)
-makes them one document:
+its links and named destinations, without font programs. The join reads them
+one at a time (pikepdf) and writes their objects straight to the new file
+(:mod:`.pdfwriter`), renumbered, so that its memory does not grow with the book:
 
 * the pages in order, each face embedded once for all of them (:mod:`.joinfonts`);
 * **one structure tree**: a single ``Document`` element holding every piece's
@@ -19,23 +20,22 @@ makes them one document:
   identification, no image interpolation, and the book's sources as associated
   files (:mod:`.archive`).
 
-Pieces and fonts do not depend on the process that made them, and pikepdf
-writes objects in the order it finds them, with an ``/ID`` computed from the
-content: the same pieces give the same bytes.
+Pieces and fonts do not depend on the process that made them, and the writer
+writes objects in the order met: the same pieces give the same bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import warnings
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 from typing import Sequence
 
-from ..model import Metadata
 from . import pdfmeta
-from .joinfonts import embed, merged_fonts
+from .joinfonts import merged_fonts, write_font
+from .pdfwriter import Writer, array_of, dictionary, name, number, ref, relocate, string, with_entries
 
 
 @dataclass(frozen=True)
@@ -50,143 +50,243 @@ class Attachment:
     """``Source`` or ``Supplement``."""
 
 
+@dataclass
+class _Book:
+    """What the join gathers from the pieces for the objects it writes last."""
+
+    pages: list[int] = field(default_factory=list)
+    kids: list[int] = field(default_factory=list)
+    """The structure elements directly under ``Document``."""
+    page_keys: list[bytes] = field(default_factory=list)
+    """ParentTree value of each page (its marked contents' elements)."""
+    annotation_keys: list[int] = field(default_factory=list)
+    dests: dict[bytes, bytes] = field(default_factory=dict)
+    links: set[bytes] = field(default_factory=set)
+    """The names the book's links lead to."""
+
+
 def write_joined(book, target: Path, edition: str = "print", attachments: Sequence[Attachment] = (),
                  pdfa: bool = False) -> None:
     """Join ``book``'s pieces (:class:`book.publish.printlayout.BookLayout`) into ``target``."""
     import pikepdf
 
-    out = pikepdf.new()
-    sources = [pikepdf.open(info.pdf) for info in book.pieces]
-    try:
-        _join(out, sources, book)
-        _catalog(out, book.meta, book.stamp, edition, book.front_pages, pdfa)
-        if pdfa:
-            _pdfa(out, attachments, book.stamp)
-        out.save(target, deterministic_id=True, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate, fix_metadata_version=False,
-                 min_version="1.7")
-    finally:
-        for source in sources:
-            source.close()
-        out.close()
-
-
-def _join(out, sources, book) -> None:
-    import pikepdf
-    from pikepdf import Array, Dictionary, Name
-
     total = sum(info.pages for info in book.pieces)
-    document = out.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, K=Array()))
-    tree = out.make_indirect(Dictionary(Type=Name.StructTreeRoot, K=Array([document])))
-    document.P = tree
-    page_keys: list = []
-    annotation_keys: list = []
-    kids: list = []
-    dests: dict[str, object] = {}
-    fonts: dict[str, list] = {}
-    for info, source in zip(book.pieces, sources):
-        count = len(source.pages)
-        if count != info.pages:
-            raise RuntimeError(f"the piece {info.pdf} has {count} pages, not {info.pages}")
-        first = len(out.pages)
-        with warnings.catch_warnings():
-            # pikepdf warns that named destinations stay behind: they are joined below.
-            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-            out.pages.extend(source.pages)
-        structure = source.Root.StructTreeRoot
-        for kid in _copy(out, source, structure.K[0].K):
-            kid.P = document
-            kids.append(kid)
-        nums = _copy(out, source, structure.ParentTree).Nums
-        base = total + len(annotation_keys)
-        for i in range(0, len(nums), 2):
-            key = int(nums[i])
-            if key < count:
-                page_keys.append((first + key, nums[i + 1]))
-            else:
-                annotation_keys.append(nums[i + 1])
-        for number in range(count):
-            page = out.pages[first + number]
-            page.obj.StructParents = first + number
-            for annotation in page.obj.get("/Annots", ()):
-                if "/StructParent" in annotation:
-                    annotation.StructParent = base + int(annotation.StructParent) - count
-        names = source.Root.get("/Names")
-        if names is not None and "/Dests" in names:
-            pairs = _copy(out, source, names.Dests.Names)
-            for i in range(0, len(pairs), 2):
-                dests.setdefault(bytes(pairs[i]), pairs[i + 1])
-        for resources in _resources(out.pages[first].obj):
-            if "/Font" in resources:
-                fonts.setdefault(resources.Font.objgen, []).append(resources.Font)
-    document.K = Array(kids)
-    out.Root.StructTreeRoot = tree
-    # Arrays are made whole: growing a pikepdf array one item at a time copies it every time.
-    nums: list = []
-    for key, value in sorted(page_keys, key=lambda kv: kv[0]):
-        nums += [key, value]
-    for i, value in enumerate(annotation_keys):
-        nums += [total + i, value]
-    tree.ParentTree = out.make_indirect(Dictionary(Nums=Array(nums)))
-    tree.ParentTreeNextKey = total + len(annotation_keys)
-    _check_links(out, dests)
-    names: list = []
-    for name in sorted(dests):
-        names += [pikepdf.String(name), dests[name]]
-    out.Root.Names = Dictionary(Dests=out.make_indirect(Dictionary(Names=Array(names))))
-    _fonts(out, book, [group[0] for group in fonts.values()])
-    _outline(out, book)
+    with open(target, "wb") as fh:
+        w = Writer(fh)
+        catalog, pages, tree, document = (w.reserve() for _ in range(4))
+        faces = merged_fonts(book.pieces)
+        fonts = {resource: w.reserve() for resource in faces}
+        gathered = _Book()
+        templates: dict[str, dict] = {}
+        for info in book.pieces:
+            with pikepdf.open(info.pdf) as source:
+                if len(source.pages) != info.pages:
+                    raise RuntimeError(f"the piece {info.pdf} has {len(source.pages)} pages, not {info.pages}")
+                _piece(w, source, gathered, total, pages, document, fonts, templates, pdfa)
+        for resource, face in faces.items():
+            write_font(w, fonts[resource], face, templates[resource], book.cache)
+        _check_links(gathered)
+        w.write(pages, dictionary({"Type": b"/Pages", "Kids": array_of(ref(p) for p in gathered.pages),
+                                   "Count": number(len(gathered.pages))}))
+        w.write(document, dictionary({"Type": b"/StructElem", "S": b"/Document", "P": ref(tree),
+                                      "K": array_of(ref(k) for k in gathered.kids)}))
+        nums = [number(i) + b" " + value for i, value in enumerate(gathered.page_keys)]
+        nums += [number(total + i) + b" " + ref(value) for i, value in enumerate(gathered.annotation_keys)]
+        parent_tree = w.reserve()
+        w.write(parent_tree, dictionary({"Nums": array_of(nums)}))
+        w.write(tree, dictionary({"Type": b"/StructTreeRoot", "K": array_of([ref(document)]),
+                                  "ParentTree": ref(parent_tree),
+                                  "ParentTreeNextKey": number(total + len(gathered.annotation_keys))}))
+        entries = _catalog(w, book, gathered, edition, pdfa)
+        entries.update({"Pages": ref(pages), "StructTreeRoot": ref(tree)})
+        if pdfa:
+            entries.update(_pdfa(w, attachments, book.stamp, entries))
+        w.write(catalog, dictionary({"Type": b"/Catalog", **entries}))
+        info = w.reserve()
+        producer = f"WeasyPrint {version('weasyprint')}"
+        w.write(info, dictionary({key: string(value) for key, value
+                                  in pdfmeta.info(book.meta, producer, book.stamp).items()}))
+        w.finish(catalog, info)
 
 
-def _copy(out, source, obj):
-    """``obj`` of ``source`` copied into ``out`` (what it refers to as well, each object once: the
-    pages already copied are the ones it refers to)."""
-    if not obj.is_indirect:
-        obj = source.make_indirect(obj)
-    return out.copy_foreign(obj)
+def _piece(w: Writer, source, gathered: _Book, total: int, pages_root: int, document: int,
+           fonts: dict[str, int], templates: dict, pdfa: bool) -> None:
+    """Write the objects of one piece, renumbered; gather what the book's own objects need."""
+    skip = _left_behind(source, templates)
+    structure = source.Root.StructTreeRoot
+    # The piece's page tree and Document element are the book's: what refers to them (every page's
+    # /Parent; the elements under Document, and those WeasyPrint makes for running heads, which
+    # name Document as parent without being among its kids) refers to the book's.
+    numbers: dict[tuple[int, int], int] = {source.Root.Pages.objgen: pages_root, structure.K[0].objgen: document}
+    borrowed = set(numbers)
+
+    def renumber(n: int, g: int) -> int:
+        if (n, g) not in numbers:
+            numbers[(n, g)] = w.reserve()
+        return numbers[(n, g)]
+
+    page_base = len(gathered.pages)
+    annotation_base = len(gathered.annotation_keys)
+    count = len(source.pages)
+    special: dict[tuple[int, int], dict[str, bytes]] = {}
+    for i, page in enumerate(source.pages):
+        obj = page.obj
+        gathered.pages.append(renumber(*obj.objgen))
+        special[obj.objgen] = {"StructParents": number(page_base + i)}
+        for annotation in obj.get("/Annots", ()):
+            if "/Dest" in annotation:
+                gathered.links.add(bytes(annotation.Dest))
+            if "/StructParent" in annotation:
+                key = int(annotation.StructParent)
+                special[annotation.objgen] = {"StructParent": number(total + annotation_base + key - count)}
+                del annotation.StructParent
+        del obj.StructParents
+    for kid in structure.K[0].K:
+        gathered.kids.append(renumber(*kid.objgen))
+    nums = structure.ParentTree.Nums
+    for i in range(0, len(nums), 2):
+        key, value = int(nums[i]), nums[i + 1]
+        if key < count:
+            gathered.page_keys.append(relocate(value.unparse(resolved=True), renumber))
+        else:
+            gathered.annotation_keys.append(renumber(*value.objgen))
+    names = source.Root.get("/Names")
+    if names is not None and "/Dests" in names:
+        pairs = names.Dests.Names
+        for i in range(0, len(pairs), 2):
+            gathered.dests.setdefault(bytes(pairs[i]), relocate(pairs[i + 1].unparse(resolved=True), renumber))
+    for font_dict in _font_dicts(source):
+        keys = sorted(font_dict.keys())  # pikepdf gives them as a set
+        special[font_dict.objgen] = {key[1:]: ref(fonts[key[1:]]) for key in keys}
+        for key in keys:
+            del font_dict[key]
+    for obj in source.objects:
+        objgen = obj.objgen
+        if objgen in skip:
+            continue
+        num = renumber(*objgen)
+        if isinstance(obj, _stream_type()):
+            if pdfa and obj.stream_dict.get("/Subtype") == "/Image" and obj.stream_dict.get("/Interpolate"):
+                obj.stream_dict.Interpolate = False  # ISO 19005-2/-3 6.2.8: no interpolation
+            entries = obj.stream_dict
+            if "/Length" in entries:
+                del entries.Length
+            w.write_stream(num, relocate(entries.unparse(resolved=True), renumber), obj.read_raw_bytes())
+        else:
+            text = relocate(obj.unparse(resolved=True), renumber)
+            if objgen in special:
+                text = with_entries(text, special[objgen])
+            w.write(num, text)
+    missing = set(numbers) - borrowed - {obj.objgen for obj in source.objects if obj.objgen not in skip}
+    if missing:
+        raise RuntimeError(f"the piece refers to objects the join leaves behind: {sorted(missing)[:5]}")
 
 
-def _resources(page) -> list:
-    """A page's resources and those of the form XObjects it draws (they share its fonts)."""
-    found = [page.Resources]
-    for xobject in page.Resources.get("/XObject", {}).values():
-        if xobject.get("/Subtype") == "/Form" and "/Resources" in xobject:
-            found.append(xobject.Resources)
-    return found
+def _stream_type():
+    import pikepdf
+    return pikepdf.Stream
 
 
-def _check_links(out, dests: dict) -> None:
-    """Every link between pages leads to an anchor of the book (each piece kept its links to others)."""
-    for page in out.pages:
-        for annotation in page.obj.get("/Annots", ()):
-            target = annotation.get("/Dest")
-            if target is not None and bytes(target) not in dests:
-                raise RuntimeError(f"a link leads to #{bytes(target).decode(errors='replace')}, "
-                                   "which no page of the book holds")
+def _left_behind(source, templates: dict) -> set[tuple[int, int]]:
+    """The piece's objects the book replaces with its own: catalog, page tree, outline, Info,
+    structure root and parent tree, and its fonts (each face is embedded once for the book; the
+    first piece's font dictionary lends the book its metrics)."""
+    import pikepdf
+
+    skip = {source.Root.objgen, source.Root.Pages.objgen}
+    for obj in source.objects:
+        if isinstance(obj, pikepdf.Stream) and obj.stream_dict.get("/Type") in ("/XRef", "/ObjStm"):
+            skip.add(obj.objgen)  # the piece's own cross-reference and object streams
+        elif isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Namespace":
+            skip.add(obj.objgen)  # WeasyPrint's PDF 2.0 namespace, named only by what is left behind
+    info = source.trailer.get("/Info")
+    if info is not None and info.is_indirect:
+        skip.add(info.objgen)
+    outlines = source.Root.get("/Outlines")
+    todo = [outlines] if outlines is not None else []
+    while todo:
+        item = todo.pop()
+        skip.add(item.objgen)
+        for key in ("/First", "/Next"):
+            if key in item:
+                todo.append(item[key])
+    structure = source.Root.StructTreeRoot
+    skip |= {structure.objgen, structure.ParentTree.objgen, structure.K[0].objgen}
+    for font_dict in _font_dicts(source):
+        for key in sorted(font_dict.keys()):
+            font = font_dict[key]
+            templates.setdefault(key[1:], _metrics(font))
+            cid_font = font.DescendantFonts[0]
+            descriptor = cid_font.FontDescriptor
+            for obj in (font, cid_font, descriptor, font.get("/ToUnicode"), font.get("/Encoding"),
+                        descriptor.get("/FontFile2"), descriptor.get("/FontFile3"), descriptor.get("/CIDSet"),
+                        cid_font.get("/W")):
+                if obj is not None and obj.is_indirect:
+                    skip.add(obj.objgen)
+    return skip
 
 
-def _fonts(out, book, font_dicts: list) -> None:
-    """One font per face for every piece: the first piece's font dictionary made the book's, the
-    others' resources pointed at it."""
-    faces = merged_fonts(book.pieces)
-    made: dict[str, object] = {}
-    for font_dict in font_dicts:
-        for resource, font in list(font_dict.items()):
-            name = resource.lstrip("/")
-            if name not in faces:
-                raise RuntimeError(f"the font {name} of a piece is not in its record")
-            if name not in made:
-                embed(out, font, faces[name], book.cache)
-                made[name] = font
-            font_dict[resource] = made[name]
+def _font_dicts(source) -> list:
+    """The piece's font resource dictionaries (every page shares one; form XObjects too)."""
+    found: dict[tuple[int, int], object] = {}
+    for page in source.pages:
+        resources = [page.obj.Resources]
+        xobjects = page.obj.Resources.get("/XObject", {})
+        for key in sorted(xobjects.keys()):
+            if xobjects[key].get("/Subtype") == "/Form" and "/Resources" in xobjects[key]:
+                resources.append(xobjects[key].Resources)
+        for res in resources:
+            fonts = res.get("/Font")
+            if fonts is not None and fonts.is_indirect:
+                found.setdefault(fonts.objgen, fonts)
+    return [found[key] for key in sorted(found)]
 
 
-def _outline(out, book) -> None:
+def _metrics(font) -> dict:
+    """What a face's font dictionaries say besides its glyphs (as the first piece using it has it)."""
+    cid_font = font.DescendantFonts[0]
+    descriptor = cid_font.FontDescriptor
+    return {"BaseFont": str(font.BaseFont), "Subtype": str(cid_font.Subtype),
+            "FontName": str(descriptor.FontName), "FontFamily": bytes(descriptor.FontFamily),
+            "Flags": int(descriptor.Flags), "ItalicAngle": float(descriptor.ItalicAngle),
+            "Ascent": int(descriptor.Ascent), "Descent": int(descriptor.Descent),
+            "StemV": int(descriptor.StemV), "StemH": int(descriptor.StemH),
+            "FontFile": "FontFile3" if "/FontFile3" in descriptor else "FontFile2"}
+
+
+def _check_links(gathered: _Book) -> None:
+    """Every link of the book leads to an anchor of the book (each piece kept its links to anchors
+    laid out by others; a name no piece holds would be an anchor the layout lost)."""
+    lost = sorted(gathered.links - gathered.dests.keys())
+    if lost:
+        raise RuntimeError(f"links lead to #{lost[0].decode(errors='replace')}, which no page of the book holds")
+
+
+def _catalog(w: Writer, book, gathered: _Book, edition: str, pdfa: bool) -> dict[str, bytes]:
+    """The catalog's entries: labels, outline, destinations, metadata, language, tagging."""
+    entries: dict[str, bytes] = {}
+    labels = [number(0) + b" << /S /r >>"] if book.front_pages else []
+    labels.append(number(book.front_pages) + b" << /S /D /St 1 >>")
+    entries["PageLabels"] = dictionary({"Nums": array_of(labels)})
+    outline = _outline(w, book, gathered)
+    if outline:
+        entries["Outlines"] = ref(outline)
+    dests = w.reserve()
+    w.write(dests, dictionary({"Names": array_of(string(key) + b" " + value
+                                                 for key, value in sorted(gathered.dests.items()))}))
+    entries["Names"] = dictionary({"Dests": ref(dests)})
+    producer = f"WeasyPrint {version('weasyprint')}"
+    metadata = w.reserve()
+    packet = pdfmeta.xmp(book.meta, producer, book.stamp, edition, 3 if pdfa else 0, "U" if pdfa else "")
+    w.write_stream(metadata, dictionary({"Type": b"/Metadata", "Subtype": b"/XML"}), packet)
+    entries.update({"Metadata": ref(metadata), "Lang": string(book.meta.lang),
+                    "MarkInfo": b"<< /Marked true >>", "ViewerPreferences": b"<< /DisplayDocTitle true >>"})
+    return entries
+
+
+def _outline(w: Writer, book, gathered: _Book) -> int:
     """The outline from every piece's bookmarks: an entry nests under the closest entry before it
     of a lower CSS level (a chapter under its part), whichever pieces hold them."""
-    import pikepdf
-    from pikepdf import Array, Dictionary, Name
-
     top: list = []
     stack: list[tuple[int, list]] = [(0, top)]
     first = 0
@@ -194,86 +294,66 @@ def _outline(out, book) -> None:
         for level, label, page, x, y, opened in info.bookmarks:
             while len(stack) > 1 and stack[-1][0] >= level:
                 stack.pop()
-            item = out.make_indirect(Dictionary(Title=pikepdf.String(label),
-                                                Dest=Array([out.pages[first + page].obj, Name.XYZ, x, y, 0])))
-            node = (item, opened, [])
+            node = (w.reserve(), label, gathered.pages[first + page], x, y, opened, [])
             stack[-1][1].append(node)
-            stack.append((level, node[2]))
+            stack.append((level, node[6]))
         first += info.pages
     if not top:
-        return
+        return 0
+    root = w.reserve()
 
-    def link(parent, kids) -> int:
-        """Hang ``kids`` under ``parent``; return how many entries a reader sees (open ones' too)."""
+    def write(parent: int, kids: list) -> int:
+        """Write ``kids`` under ``parent``; return how many entries a reader sees (open ones' too)."""
         visible = 0
-        for i, (kid, opened, grandkids) in enumerate(kids):
-            kid.Parent = parent
+        for i, (num, label, page, x, y, opened, grandkids) in enumerate(kids):
+            count = write(num, grandkids)
+            entries = {"Title": string(label), "Parent": ref(parent),
+                       "Dest": array_of([ref(page), b"/XYZ", number(x), number(y), b"0"])}
             if i:
-                kid.Prev = kids[i - 1][0]
+                entries["Prev"] = ref(kids[i - 1][0])
             if i + 1 < len(kids):
-                kid.Next = kids[i + 1][0]
-            count = link(kid, grandkids)
+                entries["Next"] = ref(kids[i + 1][0])
             if grandkids:
-                kid.First, kid.Last = grandkids[0][0], grandkids[-1][0]
-                kid.Count = count if opened else -count
+                entries.update({"First": ref(grandkids[0][0]), "Last": ref(grandkids[-1][0]),
+                                "Count": number(count if opened else -count)})
+            w.write(num, dictionary(entries))
             visible += 1 + (count if opened else 0)
         return visible
 
-    root = out.make_indirect(Dictionary(Type=Name.Outlines))
-    root.Count = link(root, top)
-    root.First, root.Last = top[0][0], top[-1][0]
-    out.Root.Outlines = root
+    count = write(root, top)
+    w.write(root, dictionary({"Type": b"/Outlines", "First": ref(top[0][0]), "Last": ref(top[-1][0]),
+                              "Count": number(count)}))
+    return root
 
 
-def _catalog(out, meta: Metadata, stamp: dt.datetime, edition: str, front_pages: int, pdfa: bool) -> None:
-    import pikepdf
-    from pikepdf import Array, Dictionary, Name
-
-    nums = Array()
-    if front_pages:
-        nums.extend([0, Dictionary(S=Name.r)])
-    nums.extend([front_pages, Dictionary(S=Name.D, St=1)])
-    out.Root.PageLabels = Dictionary(Nums=nums)
-    producer = f"WeasyPrint {version('weasyprint')}"
-    info = out.make_indirect(Dictionary())
-    for key, value in pdfmeta.info(meta, producer, stamp).items():
-        info[Name("/" + key)] = pikepdf.String(value)
-    out.trailer.Info = info
-    packet = pdfmeta.xmp(meta, producer, stamp, edition, 3 if pdfa else 0, "U" if pdfa else "")
-    out.Root.Metadata = out.make_stream(packet, Type=Name.Metadata, Subtype=Name.XML)
-    out.Root.Lang = pikepdf.String(meta.lang)
-    out.Root.MarkInfo = Dictionary(Marked=True)
-    out.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
-
-
-def _pdfa(out, attachments: Sequence[Attachment], stamp: dt.datetime) -> None:
-    """What PDF/A-3 adds: the output intent, associated files, no interpolated images."""
-    import hashlib
+def _pdfa(w: Writer, attachments: Sequence[Attachment], stamp: dt.datetime, entries: dict) -> dict[str, bytes]:
+    """What PDF/A-3 adds to the catalog: the output intent, the sources as associated files."""
     from importlib.resources import files
 
-    import pikepdf
-    from pikepdf import Array, Dictionary, Name
-
     profile = (files("weasyprint") / "pdf" / "sRGB2014.icc").read_bytes()
-    intent = Dictionary(Type=Name.OutputIntent, S=Name.GTS_PDFA1,
-                        OutputConditionIdentifier=pikepdf.String("sRGB2014.icc"),
-                        Info=pikepdf.String("sRGB2014.icc"), DestOutputProfile=out.make_stream(profile, N=3))
-    out.Root.OutputIntents = Array([intent])
-    when = pikepdf.String(stamp.astimezone(dt.timezone.utc).strftime("D:%Y%m%d%H%M%SZ"))
+    icc = w.reserve()
+    w.compressed_stream(icc, {"N": b"3"}, profile)
+    intent = dictionary({"Type": b"/OutputIntent", "S": b"/GTS_PDFA1",
+                         "OutputConditionIdentifier": string("sRGB2014.icc"), "Info": string("sRGB2014.icc"),
+                         "DestOutputProfile": ref(icc)})
+    added = {"OutputIntents": array_of([intent])}
+    when = string(stamp.astimezone(dt.timezone.utc).strftime("D:%Y%m%d%H%M%SZ"))
     names, associated = [], []
     for item in sorted(attachments, key=lambda a: a.name.encode("utf-8")):
-        stream = out.make_stream(item.data, Type=Name.EmbeddedFile, Subtype=Name("/" + item.media_type),
-                                 Params=Dictionary(CheckSum=pikepdf.String(hashlib.md5(item.data).digest()),
-                                                   Size=len(item.data), CreationDate=when, ModDate=when))
-        spec = out.make_indirect(Dictionary(
-            Type=Name.Filespec, F=pikepdf.String(item.name), UF=pikepdf.String(item.name), EF=Dictionary(F=stream),
-            Desc=pikepdf.String(item.description), AFRelationship=Name("/" + item.relationship)))
-        names += [pikepdf.String(item.name), spec]
-        associated.append(spec)
+        data = w.reserve()
+        params = dictionary({"CheckSum": string(hashlib.md5(item.data).digest()), "Size": number(len(item.data)),
+                             "CreationDate": when, "ModDate": when})
+        w.compressed_stream(data, {"Type": b"/EmbeddedFile", "Subtype": name(item.media_type), "Params": params},
+                            item.data)
+        spec = w.reserve()
+        w.write(spec, dictionary({"Type": b"/Filespec", "F": string(item.name), "UF": string(item.name),
+                                  "EF": dictionary({"F": ref(data)}), "Desc": string(item.description),
+                                  "AFRelationship": name(item.relationship)}))
+        names.append(string(item.name) + b" " + ref(spec))
+        associated.append(ref(spec))
     if names:
-        out.Root.Names.EmbeddedFiles = out.make_indirect(Dictionary(Names=Array(names)))
-        out.Root.AF = Array(associated)
-    for page in out.pages:
-        for xobject in page.Resources.get("/XObject", {}).values():
-            if xobject.get("/Subtype") == "/Image" and xobject.get("/Interpolate"):
-                xobject.Interpolate = False
+        tree = w.reserve()
+        w.write(tree, dictionary({"Names": array_of(names)}))
+        added["Names"] = with_entries(entries["Names"], {"EmbeddedFiles": ref(tree)})
+        added["AF"] = array_of(associated)
+    return added

@@ -70,32 +70,42 @@ def merged_fonts(pieces: tuple[PieceInfo, ...]) -> dict[str, MergedFont]:
     return faces
 
 
-def embed(pdf, template, face: MergedFont, cache) -> None:
-    """Make ``template`` (a piece's Type 0 font dictionary, copied into ``pdf``) the whole book's
-    font: its widths, its text map and its program for every glyph the book draws (as WeasyPrint's
-    ``build_fonts_dictionary`` writes them)."""
-    import pikepdf
+def write_font(w, num: int, face: MergedFont, metrics: dict, cache) -> None:
+    """Write the book's Type 0 font ``num`` for ``face``: its program subset to every glyph the book
+    draws, their widths and text, and the metrics of the first piece using it (as WeasyPrint's
+    ``build_fonts_dictionary`` writes a font)."""
+    from .pdfwriter import array_of, dictionary, name, number, ref, string
 
-    cid_font = template.DescendantFonts[0]
-    descriptor = cid_font.FontDescriptor
     program = face.program(cache)
-    descriptor.FontFile2 = pdf.make_stream(program, Length1=len(program))
     widths = face.widths
     max_x = max(widths.values()) if widths else 0
-    ascent, descent = int(descriptor.Ascent), int(descriptor.Descent)
-    descriptor.FontBBox = pikepdf.Array([0, descent, max_x, ascent])
-    descriptor.CapHeight = ascent
-    flags = int(descriptor.Flags) & ~1
+    flags = metrics["Flags"] & ~1
     if len(widths) > 1 and len(set(widths.values())) == 1:
         flags |= 1  # FixedPitch
-    descriptor.Flags = flags
     runs: list[tuple[int, list[int]]] = []
     for gid in sorted(widths):
         if gid - 1 not in widths:
             runs.append((gid, []))
         runs[-1][1].append(widths[gid])
-    cid_font.W = pikepdf.Array([item for start, run in runs for item in (start, pikepdf.Array(run))])
-    template.ToUnicode = pdf.make_stream(to_unicode_cmap(face.to_unicode))
+    w_array = array_of(number(start) + b" " + array_of(number(x) for x in run) for start, run in runs)
+    file, unicode, descriptor, cid = w.reserve(), w.reserve(), w.reserve(), w.reserve()
+    w.compressed_stream(file, {"Length1": number(len(program))}, program)
+    w.compressed_stream(unicode, {}, to_unicode_cmap(face.to_unicode))
+    ascent, descent = metrics["Ascent"], metrics["Descent"]
+    w.write(descriptor, dictionary({
+        "Type": b"/FontDescriptor", "FontName": name(metrics["FontName"][1:]),
+        "FontFamily": string(metrics["FontFamily"].decode("utf-8", "replace")), "Flags": number(flags),
+        "FontBBox": array_of(number(v) for v in (0, descent, max_x, ascent)),
+        "ItalicAngle": number(metrics["ItalicAngle"]), "Ascent": number(ascent), "Descent": number(descent),
+        "CapHeight": number(ascent), "StemV": number(metrics["StemV"]), "StemH": number(metrics["StemH"]),
+        metrics["FontFile"]: ref(file)}))
+    w.write(cid, dictionary({
+        "Type": b"/Font", "Subtype": name(metrics["Subtype"][1:]), "BaseFont": name(metrics["BaseFont"][1:]),
+        "CIDSystemInfo": b"<< /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>",
+        "CIDToGIDMap": b"/Identity", "W": w_array, "FontDescriptor": ref(descriptor)}))
+    w.write(num, dictionary({
+        "Type": b"/Font", "Subtype": b"/Type0", "BaseFont": name(metrics["BaseFont"][1:]),
+        "ToUnicode": ref(unicode), "Encoding": b"/Identity-H", "DescendantFonts": array_of([ref(cid)])}))
 
 
 def to_unicode_cmap(to_unicode: dict[int, str]) -> bytes:
