@@ -88,8 +88,8 @@ def publish_editions(ms: Manuscript, out: Path, editions: tuple[Edition, ...],
     if laid and rest and forks:
         progress(f"write {_and(rest)}, beside the print edition")
         side = parallel.Forked(lambda receive: _one_by_one(
-            rest, BuildSupplies(ms, out, lambda _s: None, receive=receive, jobs=jobs), ms, out, lambda _s: None),
-            _and(rest))
+            rest, BuildSupplies(ms, out, lambda _s: None, receive=receive, jobs=jobs), ms, out, lambda _s: None,
+            trim=True), _and(rest))
     supplies = BuildSupplies(ms, out, progress, share=side.send if side is not None else None, jobs=jobs)
     beside: list[parallel.Forked] = []
     try:
@@ -124,11 +124,16 @@ def publish_editions(ms: Manuscript, out: Path, editions: tuple[Edition, ...],
     return [o for e in editions for o in written.get(e.name, [])]
 
 
-def _one_by_one(editions, supplies: BuildSupplies, ms: Manuscript, out: Path, progress: Progress) -> list[Output]:
+def _one_by_one(editions, supplies: BuildSupplies, ms: Manuscript, out: Path, progress: Progress,
+                trim: bool = False) -> list[Output]:
+    """``trim``: in a process of its own, give the memory of each edition back once it is written
+    (the next may wait for the page map while the print edition is laid out beside it)."""
     outputs: list[Output] = []
     for e in editions:
         progress(f"write {e.noun}")
         outputs += e.publish()(ms, out, supplies)
+        if trim:
+            parallel.give_back_memory()
     return outputs
 
 

@@ -28,6 +28,7 @@ The build stays one build:
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -80,7 +81,7 @@ class Forked:
         marks = (len(staging.files), len(staging.folders)) if staging is not None else (0, 0)
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        self.pid = os.fork()
+        self.pid = fork()
         if self.pid == 0:  # the child
             for fd in _open_fds | {to_child_w, from_child_r}:
                 _close(fd)
@@ -207,6 +208,30 @@ def _read_frame(fd: int) -> Any:
     head = _read_exactly(fd, 8)
     (size,) = struct.unpack("!Q", head)
     return pickle.loads(_read_exactly(fd, size))
+
+
+def fork() -> int:
+    """``os.fork()``, with the objects the child inherits frozen for its garbage collector: a
+    child whose collector walked them would write to every page of memory it shares with its
+    parent (copy-on-write), and a build's processes together would need many times what they
+    use. The parent collects its own again at once."""
+    gc.freeze()
+    pid = os.fork()
+    if pid:
+        gc.unfreeze()
+    return pid
+
+
+def give_back_memory() -> None:
+    """Return to the system the memory a finished piece of work freed (glibc keeps it for the
+    process otherwise): a process that goes on to wait, or to smaller work, holds what it needs."""
+    import ctypes
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def close_inherited(keep: set[int] = frozenset()) -> None:

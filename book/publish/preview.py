@@ -52,7 +52,7 @@ class Preview:
     def __init__(self, book: Path, out: Path, jobs: int, done: Callable[[Result], None]) -> None:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        self.pid = os.fork()
+        self.pid = parallel.fork()
         if self.pid == 0:
             parallel.close_inherited()
             os.close(to_child_w)

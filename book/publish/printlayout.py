@@ -89,6 +89,8 @@ def lay_out_book(ms: Manuscript, out: Path, jobs: int = 1,
     has_index = ms.index is not None and bool(ms.index.groups)
     make_index = (lambda places: without_styles(render_print_index(ms, places))) if has_index else None
     prepare_weasyprint()  # once, before any fork: the workers share its modules
+    from .piece import shared_fonts
+    shared_fonts()  # and the system's font configuration, loaded once for all of them
     laid_out: list[str] = []
     while True:
         cut = plan(html, cache.joined(), frozenset({INDEX_ID}) if has_index else frozenset())

@@ -91,7 +91,7 @@ class _Worker:
     def __init__(self) -> None:
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
-        self.pid = os.fork()
+        self.pid = parallel.fork()
         if self.pid == 0:
             parallel.close_inherited()
             os.close(to_worker_w)
@@ -214,6 +214,7 @@ def _serve(inbox: int, outbox: int) -> None:
             except BookError as exc:
                 reply = ("book", list(getattr(exc, "errors", None) or [exc]))
             parallel.send_frame(outbox, reply)
+            parallel.give_back_memory()
     except EOFError:
         pass  # the parent went away
     except BaseException as exc:  # noqa: BLE001 - a bug: its traceback goes to the parent
