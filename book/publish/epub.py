@@ -68,7 +68,7 @@ def build_epub(ms: Manuscript, pages: PageMap, cache: Path) -> tuple[bytes, int]
     env = environment(TEMPLATES)
     _check_names(ms)
     docs = render_ebook(ms)
-    cover = cover_image(meta)
+    cover = cover_image(meta, cache)
     cover_href = f"images/cover{cover.extension}"
     toc = _toc(ms)
     first_body = next((f"{item.id}.xhtml" for item in ms.body), "")

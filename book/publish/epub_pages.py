@@ -10,6 +10,7 @@ it), never into a list or table structure, and never into a navigation list.
 
 from __future__ import annotations
 
+import bisect
 from typing import Any, Callable
 
 from lxml import etree
@@ -92,6 +93,7 @@ def serialise(root: Any) -> str:
 def _insert(section: Any, marks: list[tuple[int, list[str]]], marker: Callable[[str], str]) -> None:
     """Put the markers into one section, last position first so earlier positions stay valid."""
     wanted = {offset for offset, _labels in marks if offset != END}
+    ordered = sorted(wanted)
     spots: dict[int, tuple[Any, str, int]] = {}
     count = 0
     for node, attr, piece in walk_text(section):
@@ -101,6 +103,10 @@ def _insert(section: Any, marks: list[tuple[int, list[str]]], marker: Callable[[
             count += 1
             continue
         if not piece:
+            continue
+        at = bisect.bisect_left(ordered, count)
+        if at == len(ordered) or ordered[at] >= count + len(piece):
+            count += len(piece)  # no page begins in this text: its items, at once
             continue
         raw = node.text if attr == "text" else node.tail
         for index, char in enumerate(raw):
