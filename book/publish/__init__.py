@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Protocol
 from ..model import Manuscript
 
 if TYPE_CHECKING:  # for the annotations only: importing them would import WeasyPrint
-    from .layout import Layout
     from .pagemap import PageMap
+    from .printlayout import BookLayout
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,9 @@ def _tree_size(path: Path) -> int:
 class Supplies(Protocol):
     """What one edition may ask of the others, made once per build by the orchestrator."""
 
-    def layout(self) -> "Layout":
-        """The print edition laid out (:func:`book.publish.layout.layout`): the pages the print
-        and archival PDFs are written from."""
+    def layout(self) -> "BookLayout":
+        """The print edition laid out (:func:`book.publish.printlayout.lay_out_book`): the pieces
+        the print and archival PDFs are joined from."""
 
     def page_map(self) -> "PageMap":
         """Where each print page begins (:mod:`book.publish.pagemap`): this build's layout's, a

@@ -1,10 +1,10 @@
-"""The print layout: the whole book laid out by WeasyPrint, once per build.
+"""WeasyPrint as the print machinery uses it: confined to the book, its warnings collected.
 
-:func:`layout` renders the print HTML (:func:`book.render.render_print`), lays it
-out with WeasyPrint behind a URL fetcher that reads only the book's folder, the
-templates and the pinned fonts, and returns a :class:`Layout`. The print PDF and
-the archival PDF/A-3 are both written from it (:mod:`.pdf`, :mod:`.archive`):
-the same pages, laid out once.
+:func:`confined_fetcher` is the URL fetcher every layout uses: it reads only the
+book's folder, the templates and the pinned fonts. :func:`layout` lays a whole
+document out at once and returns a :class:`Layout`: what a handout is made
+from (:mod:`.handout`), and what the tests compare the book's joined pages
+with. The book's print edition is laid out job by job (:mod:`.printlayout`).
 """
 
 from __future__ import annotations

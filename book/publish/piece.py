@@ -49,7 +49,7 @@ class Refused(Exception):
 
 
 def lay_out(spec: JobSpec, decide: Decide) -> PieceInfo:
-    """Lay ``spec`` out, ask ``decide`` once paginated, and write the piece to ``spec.pdf``."""
+    """Lay ``spec`` out, ask ``decide`` once paginated, and write the piece where the answer says."""
     while True:
         try:
             return _attempt(spec, decide)

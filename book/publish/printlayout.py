@@ -23,6 +23,7 @@ from ..render.fontcheck import check_printed
 from ..render.indexview import Place
 from .index_pages import print_places
 from .jobdata import PieceInfo
+from .joinfonts import merged_fonts
 from .jobs import plan, without_styles
 from .layout_cache import LayoutCache
 from .paginate import Replan, Scheduler, deps_key
@@ -113,5 +114,7 @@ def lay_out_book(ms: Manuscript, out: Path, jobs: int = 1,
     cache.remember({st.job.anchor: st.record.pagination for st in states})
     for st in states:
         cache.use(st.record)
+    for face in merged_fonts(tuple(st.record for st in states)).values():
+        face.program(cache)  # made once, here: the print and archival joins run side by side
     return BookLayout(tuple(st.record for st in states), tuple(placed for placed, _ in scheduler.fold),
                       scheduler.front(), ms.meta, build_time(ms.meta.date), cache, tuple(laid_out))
