@@ -21,7 +21,6 @@ from ..model import Manuscript
 
 if TYPE_CHECKING:  # for the annotations only: importing them would import WeasyPrint
     from .pagemap import PageMap
-    from .printlayout import BookLayout
 
 
 @dataclass(frozen=True)
@@ -47,9 +46,10 @@ def _tree_size(path: Path) -> int:
 class Supplies(Protocol):
     """What one edition may ask of the others, made once per build by the orchestrator."""
 
-    def layout(self) -> "BookLayout":
-        """The print edition laid out (:func:`book.publish.printlayout.lay_out_book`): the pieces
-        the print and archival PDFs are joined from."""
+    def layout(self):
+        """The print edition laid out, a :class:`book.publish.printlayout.BookLayout`
+        (:func:`~book.publish.printlayout.lay_out_book`): the pieces the print and archival PDFs
+        are joined from. (Not annotated: importing it here would make the package import itself.)"""
 
     def page_map(self) -> "PageMap":
         """Where each print page begins (:mod:`book.publish.pagemap`): this build's layout's, a

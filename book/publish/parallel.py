@@ -216,7 +216,13 @@ def fork() -> int:
     parent (copy-on-write), and a build's processes together would need many times what they
     use. The parent collects its own again at once."""
     gc.freeze()
-    pid = os.fork()
+    # Ctrl-C during the fork would interrupt the hooks that run around it (logging's), which
+    # swallow the KeyboardInterrupt: held until the fork is done, it stops the build as usual.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        pid = os.fork()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
     if pid:
         gc.unfreeze()
     return pid

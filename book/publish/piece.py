@@ -219,7 +219,7 @@ def _pause(context, spec: JobSpec, seeds: dict, looked: set, decide: Decide, sta
 def _write(piece, spec: JobSpec, target: str) -> None:
     """The piece as a tagged PDF: the book's bleed box, only the pinned fonts, every annotation
     printable (PDF/A asks it), table header ids unique across pieces."""
-    from .pdf import bleed_box, pinned_fonts_only
+    from .finishers import bleed_box, pinned_fonts_only
 
     bleed = bleed_box(spec.bleed_mm)
     prefix = spec.key[:8] + "-"

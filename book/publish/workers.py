@@ -181,6 +181,8 @@ def _handle(scheduler: Scheduler, worker: _Worker, message: tuple, waiting: dict
     elif kind == "book":
         errors = message[1]
         raise errors[0] if len(errors) == 1 else BookErrors(errors)
+    elif kind == "os":
+        raise OSError(*message[1:])
     else:
         raise parallel.ChildError(f"while laying out the print edition:\n{message[1]}")
 
@@ -213,6 +215,8 @@ def _serve(inbox: int, outbox: int) -> None:
                 reply = ("refused", exc.url)
             except BookError as exc:
                 reply = ("book", list(getattr(exc, "errors", None) or [exc]))
+            except OSError as exc:  # a full disk: the build says so as it does for its own writes
+                reply = ("os", exc.errno, exc.strerror, exc.filename)
             parallel.send_frame(outbox, reply)
             parallel.give_back_memory()
     except EOFError:
