@@ -29,7 +29,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from ..model import INDEX_ID, REFERENCES_ID, Manuscript
 from ..staging import write_atomic

@@ -25,7 +25,6 @@ same bytes.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
@@ -33,21 +32,21 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Callable
 
-from ..model import INDEX_ID, Manuscript, Metadata
+from ..model import INDEX_ID, Manuscript
 from ..render import roman
 from ..render.indexview import Place
 from .index_pages import print_places
 from .jobdata import Finish, JobSpec, Pagination, PieceInfo
-from .jobs import Job, Plan, plan
+from .jobs import Job, Plan
 from .layout_cache import LayoutCache
 from .placement import Cursor, Placed, condition_hash, conditions, place_one
+from .workers import WAIT
 
 MAX_ROUNDS = 6
 """Rounds of laying out again after which the page numbers are taken as they are."""
 
 _HREF = re.compile(r'href="#([^"]+)"')
 _IDS = re.compile(r'\bid="([^"]+)"')
-WAIT = "wait"
 
 
 class Replan(Exception):
