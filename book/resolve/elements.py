@@ -182,13 +182,31 @@ def install(md: MarkdownIt) -> None:
     """Add the render rules for pandoc's elements to ``md`` (called by :func:`.markdown.install_rules`)."""
 
     def math(self, tokens, idx, options, env):
-        return math_html(env["ctx"], tokens[idx])
+        html = math_html(env["ctx"], tokens[idx])
+        # A display formula after text in its paragraph: the line before it ends there, as a
+        # paragraph's last line does (not stretched to the measure).
+        if tokens[idx].type == "math_display" and any(
+                t.type not in ("softbreak", "hardbreak") and (t.type != "text" or t.content.strip())
+                for t in tokens[:idx]):
+            html = "<br />" + html
+        return html
 
     def crossref(self, tokens, idx, options, env):
         return crossref_html(env["ctx"], tokens[idx])
 
     def table_open(self, tokens, idx, options, env):
-        return f"<table{_attrs_html(tokens[idx], 'table')}>\n"
+        # The wrapper scrolls a wide table on a narrow screen and keeps a caption with its table in
+        # print; a long table (more than 12 rows) may break across pages, repeating its header.
+        rows = 0
+        for token in tokens[idx + 1:]:
+            if token.type == "table_close" and token.level == tokens[idx].level:
+                break
+            rows += token.type == "tr_open" and token.level == tokens[idx].level + 2
+        long = " long" if rows > 13 else ""
+        return f'<div class="table-wrap{long}"><table{_attrs_html(tokens[idx], "table")}>\n'
+
+    def table_close(self, tokens, idx, options, env):
+        return "</table></div>\n"
 
     def caption_open(self, tokens, idx, options, env):
         table = next((t for t in reversed(tokens[:idx]) if t.type == "table_open"), None)
@@ -271,7 +289,7 @@ def install(md: MarkdownIt) -> None:
         return "</del>"
 
     rules = {
-        "math_inline": math, "math_display": math, "crossref": crossref, "table_open": table_open,
+        "math_inline": math, "math_display": math, "crossref": crossref, "table_open": table_open, "table_close": table_close,
         "table_caption_open": caption_open, "table_caption_close": caption_close,
         "div_open": div_open, "div_close": div_close, "list_item_open": list_item_open, "span_open": span_open,
         "code_inline": code_inline, "raw_inline": raw_inline, "fence": fence,

@@ -72,6 +72,27 @@ def _check_braces(tex: str) -> None:
         raise TexError("a '{' that is never closed", opened[-1])
 
 
+_ARITY = {"msub": 2, "msup": 2, "mfrac": 2, "mroot": 2, "munder": 2, "mover": 2, "msubsup": 3, "munderover": 3}
+"""How many children each MathML script element has (MathML Core)."""
+
+
+def _repair_arity(root) -> None:
+    """latex2mathml gives a script on a bracketed matrix, ``\\begin{pmatrix}…\\end{pmatrix}_{t}``, the
+    brackets and the table as separate bases (``<msub>`` with four children); MathML wants one base,
+    so the extra leading children are grouped into an ``<mrow>``."""
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        want = _ARITY.get(etree.QName(node).localname)
+        if want is None or len(node) <= want:
+            continue
+        extra = len(node) - want + 1
+        row = etree.Element(f"{{{MATHML}}}mrow")
+        for child in list(node)[:extra]:
+            row.append(child)
+        node.insert(0, row)
+
+
 def to_mathml(tex: str, display: bool) -> str:
     """The MathML for ``tex`` (``<math display="block|inline" alttext="…">``), or :class:`TexError`."""
     from latex2mathml.converter import convert
@@ -101,5 +122,6 @@ def to_mathml(tex: str, display: bool) -> str:
             name = unknown.group()
             hint = " (label an equation with {#eq-name} after its closing $$)" if name == "\\label" else ""
             raise TexError(f"unknown TeX command {name}{hint}", max(tex.find(name), 0))
+    _repair_arity(root)
     root.set("alttext", " ".join(tex.split()))
     return etree.tostring(root, encoding="unicode")
