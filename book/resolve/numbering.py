@@ -61,7 +61,8 @@ def spots(ch: Chapter, tokens: list[Token], heading_ids: dict[int, str], figure_
         if token.type == "heading_open":
             classes = attrs.classes if attrs is not None else ()
             text = tokens[i + 1].content if i + 1 < len(tokens) else ""
-            out.append(Spot("sec", heading_ids.get(id(token), ""), line, 1, int(token.tag[1]),
+            ident = heading_ids.get(id(token)) or (attrs.ident if attrs is not None else "")
+            out.append(Spot("sec", ident, line, 1, int(token.tag[1]),
                             "unnumbered" not in classes, text))
         elif token.type == "table_open" and attrs is not None and attrs.ident:
             out.append(Spot("tbl", attrs.ident, line))
