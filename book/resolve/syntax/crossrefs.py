@@ -37,6 +37,8 @@ def _crossrefs(state: StateCore) -> None:
 
 
 def crossrefs_plugin(md: MarkdownIt) -> None:
-    """After the citations are read (and their places found), take out the cross-references."""
-    anchor = "citation_positions" if "citation_positions" in md.core.ruler.get_all_rules() else "inline"
+    """After the citations are read and placed, and inline notes are blocks of the stream (the
+    footnote plugin's ``footnote_tail``), take out the cross-references."""
+    rules = md.core.ruler.get_all_rules()
+    anchor = next((r for r in ("footnote_tail", "citation_positions") if r in rules), "inline")
     md.core.ruler.after(anchor, "crossrefs", _crossrefs)

@@ -105,4 +105,5 @@ def example_lists_plugin(md: MarkdownIt) -> None:
     """Add pandoc's example lists to ``md`` (before the other lists)."""
     md.block.ruler.before("list", "example_list", _example_list,
                           {"alt": ["paragraph", "reference", "blockquote"]})
-    md.core.ruler.after("inline", "example_numbers", _number)
+    rules = md.core.ruler.get_all_rules()
+    md.core.ruler.after("footnote_tail" if "footnote_tail" in rules else "inline", "example_numbers", _number)
