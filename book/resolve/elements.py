@@ -66,9 +66,10 @@ def math_html(ctx, token: Token) -> str:
     try:
         mathml = to_mathml(token.content, display)
     except TexError as exc:
-        ctx.problem(token, f"cannot set the formula {_short(token.meta.get('source') or token.content)}: "
-                    f"{exc.message}", "correct the TeX; pandoc's and Quarto's Markdown take LaTeX math",
-                    "bad-math", exc.offset + len(token.markup or "$"))
+        source = token.meta.get("source") or token.content
+        ctx.problem(token, f"cannot set the formula {_short(source)}: {exc.message}",
+                    "correct the TeX; pandoc's and Quarto's Markdown take LaTeX math",
+                    "bad-math", max(source.find(token.content), 0) + exc.offset)
         return f'<code class="math-error">{escape(token.content)}</code>'
     if not display:
         return mathml
