@@ -36,6 +36,10 @@ def formula_svg(mathml: str) -> str:
     alt = _ALTTEXT.search(mathml)
     title = html.unescape(alt.group(1)) if alt else ""
     display = 'display="block"' in mathml.split(">", 1)[0]
+    if not display:
+        # ziamath sets a <math> in display style whatever its display attribute says: inline, a sum's
+        # limits go beside it (TeX's text style) rather than above and below, opening the lines.
+        mathml = mathml.replace("<mrow>", '<mrow displaystyle="false">', 1)
     svg = ziamath.Math(mathml, size=SIZE, title=title or None, margin=0).svg()
     box = re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"', svg)
     if box is None:
