@@ -98,3 +98,20 @@ def test_markup_that_reaches_readers_as_typed_is_a_warning(tmp_path):
     assert run_build("check", "--book", str(book), "--strict").returncode == 1
     proc = run_build("epub", "--book", str(book), "--out", str(tmp_path / "dist"))
     assert proc.returncode == 0, proc.stderr
+
+
+def test_serve_shows_the_warnings_over_the_new_pages_and_drops_them_when_fixed(tmp_path):
+    """``serve`` publishes the edition and shows check's syntax warnings in its overlay; an edit that
+    removes the stray markup removes them (the kept chapters are not linted again)."""
+    from book.commands.serve import Builder, Site, rebuild
+
+    book = _book(tmp_path, "gamma", WARNED)
+    builder, site, said = Builder(book), Site(), []
+    rebuild(builder, site, True, said.append)
+    state = site.state()
+    assert state["error"] == "" and "gamma.html" in site.files
+    assert "gamma.md:5:22: warning: a '$' that opens no math prints as '$' [stray-dollar]" in state["warnings"]
+    assert "[executable-cell]" in state["warnings"] and any("[stray-fence]" in s for s in said)
+    (book / "chapters" / "gamma.md").write_text("---\ntitle: Tidy\n---\n\nAll $x$ is math.\n", encoding="utf-8")
+    rebuild(builder, site, True, said.append)
+    assert site.state()["warnings"] == "" and site.state()["error"] == ""
