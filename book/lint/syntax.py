@@ -99,6 +99,7 @@ def _stray_dollars(ch: Chapter, parent: Token) -> list[BookError]:
     if "$" not in content:
         return []
     taken = [(m.start(), m.end()) for m in _CODE_SPAN.finditer(content)]
+    taken += _inline_notes(content)  # their text is a block of its own, checked there
     taken += [(c.meta["offset"], c.meta["offset"] + len(c.meta.get("source", "")))
               for c in parent.children or () if c.type.startswith("math_") and "offset" in (c.meta or {})]
     out = []
@@ -109,6 +110,21 @@ def _stray_dollars(ch: Chapter, parent: Token) -> list[BookError]:
                          "math needs no space inside its dollars ($x^2$, not $ x^2 $) and no digit right "
                          "after the closing one; write \\$ for a dollar sign", "stray-dollar"))
     return out
+
+
+def _inline_notes(content: str) -> list[tuple[int, int]]:
+    """Where each inline note ``^[…]`` of a block's source is."""
+    spans, at = [], content.find("^[")
+    while at >= 0:
+        depth, end = 0, at + 1
+        while end < len(content):
+            depth += {"[": 1, "]": -1}.get(content[end], 0)
+            if depth == 0:
+                break
+            end += 1
+        spans.append((at, end + 1))
+        at = content.find("^[", end + 1)
+    return spans
 
 
 def _stray_attributes(ch: Chapter, parent: Token, text: str) -> list[BookError]:
