@@ -24,7 +24,7 @@ RULES = ("stray-dollar", "stray-fence", "stray-attributes", "unsupported-attribu
 """The rules of this module; all are warnings."""
 
 EFFECTIVE = {
-    "image": ("width", "height", "fig-alt", "fig-align", "fig-cap"),
+    "image": ("width", "height", "fig-alt", "fig-align"),
     "link_open": (),
     "code_inline": (),
     "heading_open": (),
