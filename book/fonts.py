@@ -44,3 +44,41 @@ def fonts() -> tuple[Font, ...]:
 
 
 FONT_CREDITS = "EB Garamond (Georg Duffner and Octavio Pardo) and Source Sans 3 (Paul D. Hunt, Adobe)"
+
+CODE_FAMILY = "Book Mono"
+MATH_FAMILY = "Book Math"
+
+
+@functools.lru_cache(maxsize=1)
+def code_font() -> Font:
+    """The face for code: Source Code Pro (``fontpkg-source-code-pro``), Source Sans 3's monospaced
+    sibling — Latin, Greek, Cyrillic and box drawing, so that program output prints as typed."""
+    import fontpkg_source_code_pro
+
+    files = Path(fontpkg_source_code_pro.__file__).parent / "files"
+    return Font(CODE_FAMILY, "normal", "200 900", files / "SourceCodePro[wght].ttf", "SourceCodePro.ttf")
+
+
+@functools.lru_cache(maxsize=1)
+def math_font() -> Font:
+    """The face for mathematics: STIX Two Math, with its MATH table, as ziamath ships it (print draws
+    formulas from it; the EPUB and the web edition give it to MathML)."""
+    import ziamath
+
+    return Font(MATH_FAMILY, "normal", "400", Path(ziamath.__file__).parent / "fonts" / "STIXTwoMath-Regular.ttf",
+                "STIXTwoMath.ttf")
+
+
+def all_fonts() -> tuple[Font, ...]:
+    """Every pinned face: the text faces, code and mathematics."""
+    return (*fonts(), code_font(), math_font())
+
+
+def font_credits(code: bool = False, math: bool = False) -> str:
+    """The colophon's fonts: the text faces, and those for code and mathematics when the book has any."""
+    extra = [text for used, text in ((code, "Source Code Pro (Paul D. Hunt, Adobe) for code"),
+                                     (math, "STIX Two Math (the STIX Fonts project) for mathematics")) if used]
+    if not extra:
+        return FONT_CREDITS
+    names = [FONT_CREDITS.replace(") and Source", "), Source"), *extra]
+    return ", ".join(names[:-1]) + " and " + names[-1]

@@ -72,6 +72,10 @@ class Metadata:
     """File-name stem of the outputs, from ``slug:`` or the title."""
     references_title: str = ""
     """Heading of the reference list, when book.yaml names one."""
+    numbering: str = "chapter"
+    """How figures, tables and equations are numbered: ``chapter`` (Figure 2.3) or ``book`` (Figure 7)."""
+    number_sections: bool = False
+    """Whether the sections of each chapter carry numbers (2.1, 2.1.1), as pandoc's ``number-sections``."""
 
     @property
     def authors(self) -> tuple[Person, ...]:

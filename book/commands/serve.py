@@ -48,10 +48,11 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import BookError, BookErrors
 from ..load import find_config, load_book
-from ..memo import Memo
+from ..lint.syntax import markup_warnings
+from ..memo import Memo, remember
 from ..model import Manuscript
 from ..publish.web import Content, web_files
-from ..resolve import resolve
+from ..resolve import markdown, resolve
 from ..resources import TEMPLATES
 from . import book_option, parser, program
 
@@ -70,11 +71,14 @@ class Site:
     """Paths whose content differs from the previous version."""
     error: str = ""
     """The problems of the last build, as ``check`` prints them; empty when it succeeded."""
+    warnings: str = ""
+    """Markup of the last good build that reaches readers as typed (``check``'s syntax warnings)."""
     stopping: bool = False
     cond: threading.Condition = field(default_factory=threading.Condition)
 
-    def publish(self, files: dict[str, Content] | None, error: str = "") -> None:
-        """A new version: new files (or None to keep the last good ones) and the build's errors."""
+    def publish(self, files: dict[str, Content] | None, error: str = "", warnings: str = "") -> None:
+        """A new version: new files (or None to keep the last good ones), the build's errors and the
+        warnings about its markup."""
         with self.cond:
             if files is not None:
                 old = self.files
@@ -84,11 +88,13 @@ class Site:
             else:
                 self.changed = ()
             self.error = error
+            self.warnings = warnings
             self.version += 1
             self.cond.notify_all()
 
     def state(self) -> dict:
-        return {"version": self.version, "changed": list(self.changed), "error": self.error}
+        return {"version": self.version, "changed": list(self.changed), "error": self.error,
+                "warnings": self.warnings}
 
 
 def _fingerprint(content: Content | None) -> object:
@@ -110,20 +116,34 @@ class Builder:
         self.templates = templates
         self.ms: Manuscript | None = None
         self.memo = Memo()
+        self.warnings: list[BookError] = []
+        """What the last good build's markup shows readers as typed (:mod:`book.lint.syntax`)."""
 
     def build(self, content_changed: bool = True) -> dict[str, Content]:
         """The edition's files; raises every problem of the book at once, as ``check`` lists them."""
         if content_changed or self.ms is None:
             self.ms = None
             problems: list[BookError] = []
-            ms = resolve(load_book(self.book, collect=problems, memo=self.memo), collect=problems, memo=self.memo)
+            book = load_book(self.book, collect=problems, memo=self.memo)
+            ms = resolve(book, collect=problems, memo=self.memo)
             if problems:
                 raise BookErrors(problems)
             self.ms = ms
+            self.warnings = self._markup_warnings(book)
             files = web_files(ms, self.templates, self.memo)
             self.memo.sweep()  # after a whole build only: a template edit uses the web's results alone
             return files
         return web_files(self.ms, self.templates, self.memo)
+
+
+    def _markup_warnings(self, book) -> list[BookError]:
+        """``check``'s syntax warnings, each chapter's kept while its text is unchanged."""
+        md = markdown.parser(book.meta.lang)
+        found: list[BookError] = []
+        for ch in book.chapters:
+            found += remember(self.memo, ("markup", ch.path), (book.meta.lang, ch),
+                              lambda ch=ch: markup_warnings(ch, md.parse(ch.markdown, {})))
+        return sorted(found, key=lambda e: (str(e.file), e.line, e.column))
 
 
 def describe(exc: BaseException, cwd: Path) -> str:
@@ -150,7 +170,10 @@ def rebuild(builder: Builder, site: Site, content_changed: bool, say) -> None:
         say("the page shows these errors; the last good pages are served until they are fixed")
         site.publish(None, text)
         return
-    site.publish(files)
+    warnings = "\n".join(w.format(Path.cwd()) for w in builder.warnings)
+    if warnings and warnings != site.warnings:
+        say(warnings)
+    site.publish(files, warnings=warnings)
     pages = [p for p in site.changed if p.endswith(".html")]
     say(f"rebuilt in {time.perf_counter() - start:.2f} s: "
         + (f"{len(pages)} page{'s' if len(pages) != 1 else ''} changed" if site.changed else "nothing changed"))

@@ -155,8 +155,19 @@ def _texts(children: list[Token], lang: str) -> Iterator[str]:
     """The text a reader sees, minus code, autolinked URLs and other-language spans."""
     base = lang.split("-")[0].lower()
     foreign: list[str] = []  # tag names of open elements in another language
+    spans: list[bool] = []  # whether each open [span]{lang=…} made the text foreign
     in_autolink = False
     for child in children:
+        if child.type == "span_open":
+            lang_attr = str(child.attrGet("lang") or "")
+            spans.append(bool(lang_attr) and lang_attr.split("-")[0].lower() != base)
+            if spans[-1]:
+                foreign.append("[span]")
+            continue
+        if child.type == "span_close":
+            if spans and spans.pop() and foreign:
+                foreign.pop()
+            continue
         if child.type == "html_inline":
             opened = _OPEN_TAG.match(child.content)
             closed = _CLOSE_TAG.match(child.content)

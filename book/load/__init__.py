@@ -75,6 +75,7 @@ def load_book(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES,
         identifier=s.identifier, rights=s.rights, description=s.description, subjects=s.subjects, source=s.source,
         edition=s.edition, url=s.url, csl=s.csl, bibliography=bibliography, nocite=s.nocite, cover=cover,
         print=s.print, slug=s.slug, references_title=s.references_title,
+        numbering=s.numbering, number_sections=s.number_sections,
     )
     where = {key: doc.where((key,)) for key in doc.data} if isinstance(doc.data, dict) else {}
     return Book(root=root, config_file=config_file, meta=meta,

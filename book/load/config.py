@@ -97,6 +97,24 @@ def _cover(ck: Checker, data: dict, _so_far: dict) -> str:
     return cover
 
 
+def _numbering(ck: Checker, data: dict, _so_far: dict) -> str:
+    numbering = ck.text(data, "numbering", default="chapter") or "chapter"
+    if numbering not in ("chapter", "book"):
+        ck.fail(("numbering",), f"'{numbering}' is not a way to number figures",
+                "write 'numbering: chapter' (Figure 2.3) or 'numbering: book' (Figure 7)")
+        return "chapter"
+    return numbering
+
+
+def _number_sections(ck: Checker, data: dict, _so_far: dict) -> bool:
+    value = data.get("number-sections", False)
+    if not isinstance(value, bool):
+        ck.fail(("number-sections",), "'number-sections' is true or false",
+                "write 'number-sections: true' to number the sections of each chapter (2.1, 2.1.1)")
+        return False
+    return value
+
+
 @dataclass(frozen=True)
 class Field:
     """One setting of book.yaml: the keys it reads, where it goes, how it is checked."""
@@ -136,6 +154,10 @@ FIELDS: tuple[Field, ...] = (
     Field("cover", {"cover": "a cover image for the EPUB"}, _cover),
     Field("print", {"print": "print options: page, bleed, crop-marks, handout-paper"},
           lambda ck, d, _f: print_options(ck, d)),
+    Field("numbering", {"numbering": "how figures, tables and equations are numbered: chapter (Figure 2.3, "
+                                     "the default) or book (Figure 7)"}, _numbering),
+    Field("number_sections", {"number-sections": "true to number the sections of each chapter (2.1, 2.1.1); "
+                                                 "default false"}, _number_sections),
     Field("index", {"index": "terms of the back-of-book index, found in the text (see README, 'The index')"},
           lambda ck, d, _f: index_terms(ck, d)),
 )
@@ -177,6 +199,10 @@ class Settings:
     cover: str
     """The cover image as book.yaml names it, or empty."""
     print: PrintOptions
+    numbering: str
+    """``chapter`` (Figure 2.3) or ``book`` (Figure 7): how figures, tables and equations are numbered."""
+    number_sections: bool
+    """Whether the sections of each chapter carry numbers (2.1, 2.1.1)."""
     index: tuple[IndexTerm, ...]
 
 

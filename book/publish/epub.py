@@ -108,7 +108,7 @@ def build_epub(ms: Manuscript, pages: PageMap, cache: Path) -> tuple[bytes, int]
                             Item("css", "styles/book.css", "text/css", css.encode("utf-8"))]
     manifest += [Item(f"font-{i + 1}", f"fonts/{f.name}", "font/ttf", f.data) for i, f in enumerate(fonts)]
     manifest += [Item("img-" + _safe_id(a.href), a.href, a.media_type, a.path.read_bytes()) for a in ms.assets]
-    manifest += [Item(ids[name], name, XHTML, content[name].encode("utf-8"), "nav" if name == "nav.xhtml" else "")
+    manifest += [Item(ids[name], name, XHTML, content[name].encode("utf-8"), _properties(name, content[name]))
                  for name, _c in spine]
     ncx = env.get_template("ebook/toc.ncx").render(**context, page_list=page_list,
                                                    play_order=_play_order(spine, toc, page_list),
@@ -117,9 +117,18 @@ def build_epub(ms: Manuscript, pages: PageMap, cache: Path) -> tuple[bytes, int]
     manifest.append(Item("ncx", "toc.ncx", "application/x-dtbncx+xml", ncx.encode("utf-8")))
     opf = env.get_template("ebook/package.opf").render(
         **context, manifest=manifest, spine=[ids[name] for name, _c in spine], images=bool(ms.assets),
+        mathml=any("mathml" in item.properties for item in manifest),
         modified=build_time(meta.date).strftime("%Y-%m-%dT%H:%M:%SZ"),  # the book's date, never the clock
         print_source=_print_source(ms, len(page_list)))
     return _zip(opf.encode("utf-8"), manifest, meta.date), len(spine)
+
+
+def _properties(name: str, content: str) -> str:
+    """A content document's manifest properties: ``nav`` for the contents, ``mathml`` where it holds MathML."""
+    found = ["nav"] if name == "nav.xhtml" else []
+    if "<math" in content:
+        found.append("mathml")
+    return " ".join(found)
 
 
 def _check_names(ms: Manuscript) -> None:

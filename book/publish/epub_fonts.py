@@ -20,7 +20,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..fonts import Font, fonts
+from ..fonts import Font, all_fonts
 from ..staging import write_atomic
 
 FORMAT = 1
@@ -52,6 +52,10 @@ FACES = (
 )
 BOLD_TEXT = FACES[2]
 """Only bold text (``strong``, ``b``, table heads) needs it: left out of books without any."""
+CODE = Face("Book Mono", "normal", 400, "BookMono-Regular.ttf", DISPLAY_FEATURES)
+"""Code's face, in books that have code."""
+MATH = Face("Book Math", "normal", 400, "BookMath-Regular.ttf", ("ssty", "flac", "dtls", "kern", "ccmp", "mark"))
+"""STIX Two Math for MathML, in books that have formulas (its MATH table kept by the subsetter)."""
 
 
 @dataclass(frozen=True)
@@ -75,12 +79,14 @@ def ebook_fonts(texts: list[str], cache: Path) -> tuple[EbookFont, ...]:
     chars.update("0123456789\u2019\u2018\u201c\u201d\u2013\u2014\u2026\u00a0")
     unicodes = sorted(ord(c) for c in chars if not (0xD800 <= ord(c) <= 0xDFFF))
     bold = any(tag in text for text in texts for tag in ("<strong", "<b>", "<b ", "<th", "<dt"))
-    sources = {(f.family, f.style): f for f in fonts()}
+    code = any("<code" in text or "<kbd" in text or "<samp" in text for text in texts)
+    math = any("<math" in text for text in texts)
+    sources = {(f.family, f.style): f for f in all_fonts()}
     out: list[EbookFont] = []
     used: set[str] = set()
     subsets: dict[tuple, bytes] = {}
-    for face in FACES:
-        if face is BOLD_TEXT and not bold:
+    for face in (*FACES, CODE, MATH):
+        if (face is BOLD_TEXT and not bold) or (face is CODE and not code) or (face is MATH and not math):
             continue
         source = sources[(face.family, face.style)]
         key = _key(face, source, unicodes)

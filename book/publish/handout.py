@@ -27,9 +27,11 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import BookError, BookErrors
-from ..fonts import fonts
+from ..fonts import code_font, fonts
 from ..model import Book, Chapter, Manuscript, Metadata
 from ..render import environment, notes_in_flow
+from ..render.mathsvg import print_manuscript
+from ..render.print import print_css
 from ..resources import TEMPLATES
 from ..staging import write_atomic
 from . import Output
@@ -124,11 +126,12 @@ def render_handout(ms: Manuscript, paper: Paper, breaks: Sequence[str] = (),
     ``breaks`` names paragraphs that must start a page (see :mod:`book.publish.keepnotes`)."""
     env = environment(templates)
     template = env.get_template("handout/handout.html")
+    ms = print_manuscript(ms)
     return template.render(
         ms=ms, meta=ms.meta, chapters=ms.chapters, references=ms.references,
-        references_title=ms.references_title, paper=paper, fonts=fonts(), notes_in_flow=notes_in_flow,
+        references_title=ms.references_title, paper=paper, fonts=(*fonts(), code_font()), notes_in_flow=notes_in_flow,
         number_blocks=number_blocks, breaks=tuple(breaks), date_text=long_date(ms.meta.date, ms.meta.lang),
-        css=(templates / "handout" / "handout.css").read_text(encoding="utf-8"))
+        css=print_css(templates, "handout/handout.css"))
 
 
 def lay_out(ms: Manuscript, paper: Paper):

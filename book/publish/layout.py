@@ -18,7 +18,7 @@ from urllib.request import url2pathname
 
 from ..confine import allowed_file, shown
 from ..errors import BookError
-from ..fonts import fonts
+from ..fonts import all_fonts
 from ..model import Manuscript, Metadata
 from ..render import render_print, roman
 from ..render.fontcheck import check_printed
@@ -34,7 +34,7 @@ same book gave different bytes in every checkout."""
 
 
 def _allowed_roots(ms: Manuscript) -> tuple[Path, ...]:
-    return (ms.book.root, templates_dir(), *{f.path.parent for f in fonts()})
+    return (ms.book.root, templates_dir(), *{f.path.parent for f in all_fonts()})
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import BookError
-from ..fonts import fonts
+from ..fonts import all_fonts
 from ..model import Manuscript
 from ..staging import write_atomic
 from . import Output, Supplies
@@ -48,7 +48,7 @@ def bleed_box(bleed_mm: float):
     return finisher
 
 
-PINNED_FAMILIES = frozenset(f.family for f in fonts())
+PINNED_FAMILIES = frozenset(f.family for f in all_fonts())
 
 
 def pinned_fonts_only(document, _pdf) -> None:

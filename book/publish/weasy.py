@@ -1,12 +1,13 @@
 """WeasyPrint as the print editions use it: imported and adjusted in one explicit call.
 
-WeasyPrint 70 is used with four changes of our own, each a replacement of one
+WeasyPrint 70 is used with five changes of our own, each a replacement of one
 of its (or pydyf's) functions, and each documented in its module:
 
 * :mod:`.fontsubset` — one font subsetter on every machine (fontTools), and a fast one;
 * :mod:`.speedups` — font cleaning and page references that scale with the book, and
   an import that skips sixteen library lookups for other platforms;
-* :mod:`.linebreak` — a line that fits once its trailing space hangs is not broken.
+* :mod:`.linebreak` — a line that fits once its trailing space hangs is not broken;
+* :mod:`.formulas` — a formula's SVG is tagged ``Formula``, not ``Figure``.
 
 Nothing is changed when a module is imported: :func:`prepare_weasyprint` makes the
 changes, once per process, and every publisher that lays out or writes a PDF
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import fontsubset, linebreak, speedups
+from . import fontsubset, formulas, linebreak, speedups
 
 
 def prepare_weasyprint() -> ModuleType:
@@ -27,4 +28,5 @@ def prepare_weasyprint() -> ModuleType:
     fontsubset.install()
     speedups.install()  # after fontsubset: font cleaning and page references that scale with the book
     linebreak.install()  # a line that fits without its trailing space, before an inline element, fits
+    formulas.install()  # formulas are Formula elements in the structure tree
     return weasyprint

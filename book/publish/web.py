@@ -23,9 +23,10 @@ import io
 import shutil
 from pathlib import Path
 
-from ..fonts import Font, fonts
+from ..fonts import Font, code_font, fonts, math_font
 from ..memo import Memo, remember
 from ..model import Manuscript
+from ..render.context import uses
 from ..render.templates import environment
 from ..render.web import search_index_script, templates_look, web_pages
 from ..resources import TEMPLATES
@@ -40,9 +41,11 @@ Content = bytes | Path
 # ------------------------------------------------------------------- files
 
 
-def web_fonts() -> tuple[Font, ...]:
-    """The pinned faces as the web edition serves them: WOFF files (``fonts/<name>.woff``)."""
-    return tuple(dataclasses.replace(font, name=Path(font.name).with_suffix(".woff").name) for font in fonts())
+def web_fonts(code: bool = False, math: bool = False) -> tuple[Font, ...]:
+    """The pinned faces as the web edition serves them: WOFF files (``fonts/<name>.woff``); the code
+    and math faces only for a book with code or formulas."""
+    faces = (*fonts(), *((code_font(),) if code else ()), *((math_font(),) if math else ()))
+    return tuple(dataclasses.replace(font, name=Path(font.name).with_suffix(".woff").name) for font in faces)
 
 
 @functools.lru_cache(maxsize=8)
@@ -68,9 +71,9 @@ def web_files(ms: Manuscript, templates: Path = TEMPLATES, memo: Memo | None = N
     :func:`_pages` and :func:`search_index_script`."""
     look = templates_look(templates) if memo is not None else ""
     files: dict[str, Content] = {page.document.name: page.data for page in web_pages(ms, templates, memo, look)}
-    faces = web_fonts()
+    faces = web_fonts(*uses(ms))
     files["assets/book.css"] = remember(
-        memo, "book.css", look, lambda: environment(templates).get_template("web/book.css").render(fonts=faces).encode())
+        memo, "book.css", (look, faces), lambda: environment(templates).get_template("web/book.css").render(fonts=faces).encode())
     files["assets/search.js"] = (templates / "web" / "search.js").read_bytes()
     files["assets/search-index.js"] = search_index_script(ms, memo)
     for font in faces:

@@ -11,6 +11,7 @@ refuse them with the file and line where the author typed them.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from pathlib import Path
 
@@ -18,6 +19,17 @@ from ..errors import BookError
 
 TEXT_FAMILY = "Book Garamond"
 """The text face's family name in :func:`book.render.fonts`."""
+
+
+@functools.lru_cache(maxsize=1)
+def _covered_code() -> frozenset[int]:
+    """Code points the code face maps, with the text face's (the stylesheet's fallback for code)."""
+    from fontTools.ttLib import TTFont
+
+    from ..fonts import code_font
+
+    with TTFont(code_font().path, lazy=True) as tt:
+        return frozenset(tt.getBestCmap()) | _covered()
 
 
 @functools.lru_cache(maxsize=1)
@@ -46,10 +58,10 @@ def _invisible(char: str) -> bool:
     return category in ("Cc", "Cf") or 0xFE00 <= ord(char) <= 0xFE0F or 0xE0100 <= ord(char) <= 0xE01EF
 
 
-def uncovered(text: str) -> list[str]:
+def uncovered(text: str, code: bool = False) -> list[str]:
     """The characters of ``text`` (in order of first appearance) that none of the pinned
-    text faces can render."""
-    covered = _covered()
+    text faces (with ``code``, nor the code face) can render."""
+    covered = _covered_code() if code else _covered()
     out: list[str] = []
     seen: set[str] = set()
     for char in text:
@@ -80,15 +92,26 @@ def locate(path: Path, char: str) -> tuple[int, int]:
     return line, at - (text.rfind("\n", 0, at) + 1) + 1
 
 
+_CODE = re.compile(r"(?is)<(pre|code)\b.*?</\1>")
+
+
 def printed_text(html: str) -> str:
     """The text a reader will see in an HTML document: the body's text and its running-head
-    attributes (``data-running``, printed through ``string-set``), not the head or the markup."""
+    attributes (``data-running``, printed through ``string-set``), not the head or the markup,
+    nor code (:func:`code_text`) or formulas (drawn as outlines by the math face)."""
     import html as htmllib
-    import re
 
-    body = re.sub(r"(?is)<head\b.*?</head>|<style\b.*?</style>|<script\b.*?</script>", " ", html)
+    body = re.sub(r"(?is)<head\b.*?</head>|<style\b.*?</style>|<script\b.*?</script>|<svg\b.*?</svg>", " ", html)
+    body = _CODE.sub(" ", body)
     running = " ".join(re.findall(r'data-running="([^"]*)"', body))
     return htmllib.unescape(re.sub(r"<[^>]*>", " ", body) + " " + running)
+
+
+def code_text(html: str) -> str:
+    """The text of the code in an HTML document."""
+    import html as htmllib
+
+    return htmllib.unescape(" ".join(re.sub(r"<[^>]*>", "", m.group(0)) for m in _CODE.finditer(html)))
 
 
 def check_printed(html: str, sources: list[Path], fallback: Path) -> None:
@@ -96,6 +119,7 @@ def check_printed(html: str, sources: list[Path], fallback: Path) -> None:
     at the first place the author typed it: the first of ``sources`` (the book's files in
     reading order) that holds it, else ``fallback`` (book.yaml) without a line."""
     missing = uncovered(printed_text(html))
+    missing += [c for c in uncovered(code_text(html), code=True) if c not in missing]
     if not missing:
         return
     char = missing[0]

@@ -6,11 +6,12 @@ import re
 from pathlib import Path
 from typing import Mapping
 
-from ..fonts import fonts
+from ..fonts import code_font, fonts
 from ..model import Manuscript, ResolvedChapter
 from ..resources import TEMPLATES
 from .context import context
 from .indexview import Place, view
+from .mathsvg import print_manuscript
 from .templates import environment
 
 
@@ -31,9 +32,13 @@ def render_print(ms: Manuscript, templates: Path = TEMPLATES, css_extra: str = "
     (:func:`render_print_index` makes the index itself)."""
     env = environment(templates)
     template = env.get_template("print/book.html")
-    return template.render(context(ms, fonts=fonts(), notes_in_flow=notes_in_flow,
-                                    css=(templates / "print" / "book.css").read_text(encoding="utf-8"),
-                                    css_extra=css_extra, book_index=()))
+    return template.render(context(print_manuscript(ms), fonts=(*fonts(), code_font()), notes_in_flow=notes_in_flow,
+                                    css=print_css(templates, "print/book.css"), css_extra=css_extra, book_index=()))
+
+
+def print_css(templates: Path, main: str) -> str:
+    """A print stylesheet (the book's, or the handout's) followed by the one for pandoc's elements."""
+    return "\n".join((templates / name).read_text(encoding="utf-8") for name in (main, "print/content.css"))
 
 
 def render_print_index(ms: Manuscript, book_html: str, places: Mapping[str, Place], first_folio: int,

@@ -22,7 +22,7 @@ from .text import print_text, roman, smart
 
 CACHE = "__pycache__"
 """Folder beside the templates holding their compiled code (ignored by git, deposits and verify)."""
-RAW = frozenset({"print/book.css", "handout/handout.css", "web/search.js", "web/live-reload.js"})
+RAW = frozenset({"print/book.css", "print/content.css", "handout/handout.css", "web/search.js", "web/live-reload.js"})
 """Files of the templates folder that are read as they are, never rendered by Jinja."""
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from ..fonts import FONT_CREDITS
+from ..fonts import font_credits
 from ..memo import Memo, remember
 from ..model import (
     REFERENCES_ID,
@@ -34,6 +34,7 @@ from ..model import (
 from ..resources import TEMPLATES
 from .ebook import Document, retarget
 from .indexview import view
+from .context import uses
 from .templates import environment
 
 _CITATION = re.compile(r'<a class="citation" href="#([^"]+)"')
@@ -247,7 +248,7 @@ def web_pages(ms: Manuscript, templates: Path, memo: Memo | None, look: str) -> 
         return kept.still_leads(owner)
 
     def page(template: str, ident: str, title: str, kind: str, **kw) -> _Page:
-        variables = dict(meta=ms.meta, font_credits=FONT_CREDITS, doc_title=title, current=ident, **kw)
+        variables = dict(meta=ms.meta, font_credits=font_credits(*uses(ms)), doc_title=title, current=ident, **kw)
         main = remember(memo, ("page", ident), (look, template, sorted(variables.items())), lambda: _linked(
             env.get_template(f"web/{template}").render(sidebar=_SIDEBAR, **variables).split(_SIDEBAR), ident, owner),
             still_leads)

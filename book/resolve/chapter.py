@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Mapping
 
 from markdown_it.token import Token
 
@@ -12,7 +13,8 @@ from ..model import Asset, Footnote, ResolvedChapter
 from . import markdown
 from .outline import Parsed
 from .targets import ImageOutcome
-from .tokens import raw_html, split_notes, walk
+from .numbering import Label
+from .tokens import line_of, raw_html, split_notes, walk
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,8 @@ class Rendered:
 
 def render_chapter(md, p: Parsed, links: tuple[str | markdown.OutsideLink | BookError, ...],
                     images: tuple[ImageOutcome, ...], citation_html: tuple[str, ...], in_text: tuple[str, ...],
-                    note_style: bool, number: int, part_id: str, source_lines: bool = False) -> Rendered:
+                    note_style: bool, number: int, part_id: str, labels: Mapping[str, Label] | None = None,
+                    selected: frozenset[str] = frozenset(), lang: str = "en", source_lines: bool = False) -> Rendered:
     """Pass 3 of one chapter, from its marked tokens and what is known of the book: where each
     of its links and images leads, its formatted citations (in reading order), its number. With
     ``source_lines``, every paragraph, list item, quote and table says the line of the chapter's
@@ -79,8 +82,12 @@ def render_chapter(md, p: Parsed, links: tuple[str | markdown.OutsideLink | Book
                     f'role="doc-noteref">{n}</a>')
         return html
 
+    def problem(token: Token, message: str, hint: str, rule: str, offset: int) -> None:
+        errors.append(BookError(message, ch.path, *_place(p, token, offset), hint, rule))
+
     ctx = markdown.RenderContext(ch.id, link_target, image, p.heading_ids, note_number, render_citation,
-                               lambda t: raw_html(ch, t, p.parent_of.get(id(t))))
+                                 lambda t: raw_html(ch, t, p.parent_of.get(id(t))), lang=lang,
+                                 labels=labels or {}, linked=lambda c: c in selected, problem=problem)
     env = {"ctx": ctx}
     main_tokens, note_tokens = split_notes(_with_lines(p.tokens) if source_lines else p.tokens)
     html = markdown.render_blocks(md, main_tokens, env)
@@ -108,6 +115,25 @@ def render_chapter(md, p: Parsed, links: tuple[str | markdown.OutsideLink | Book
         matter=ch.matter, part_id=part_id, number=number,
     )
     return Rendered(chapter, tuple(errors), tuple(assets))
+
+
+def _place(p: Parsed, token: Token, offset: int) -> tuple[int, int]:
+    """The line and column of a spot ``offset`` characters into an inline token's source (a formula,
+    a cross-reference); the block's line for a block token."""
+    parent = p.parent_of.get(id(token))
+    if parent is None or not parent.map or "offset" not in (token.meta or {}):
+        line = line_of(p.chapter, token, parent)
+        return line, 1
+    content = parent.content
+    at = token.meta["offset"] + offset
+    line = p.chapter.body_line + parent.map[0] + content.count("\n", 0, at)
+    text_line = content[content.rfind("\n", 0, at) + 1:].split("\n", 1)[0]
+    column = at - (content.rfind("\n", 0, at) + 1) + 1
+    source_lines = p.chapter.markdown.split("\n")
+    index = line - p.chapter.body_line
+    if 0 <= index < len(source_lines) and text_line and text_line in source_lines[index]:
+        column += source_lines[index].find(text_line)
+    return line, column
 
 
 def _in_footnote(p: Parsed, token: Token) -> bool:
