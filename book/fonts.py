@@ -1,9 +1,16 @@
 """The pinned fonts: every face the editions use, from PyPI font packages, never the machine's.
 
 Each face has a family name of our own (never a fontconfig alias such as "Serif",
-which would quietly resolve to whatever the machine has): the templates'
+which would quietly resolve to whatever the machine has). The templates'
 ``@font-face`` rules, the PDF font check and the EPUB's subsets all take the
-faces from :func:`fonts`.
+faces from here and from the book's plan (:mod:`book.render.faces`).
+
+Text is set in two roles, whose names the stylesheets use: ``"Book Garamond"``, the
+text face (EB Garamond unless the book's ``style:`` chooses another family), and
+``"Book Sans"``, the display face (Source Sans 3). ``"Book Code"`` exists when the
+book chooses a code face. Behind each role, for the characters its face lacks, stand
+the script fallbacks of :func:`fallbacks` — Arabic, Hebrew, Chinese and Japanese —
+loaded only when a book's text needs them.
 """
 
 from __future__ import annotations
@@ -12,10 +19,17 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+TEXT = "Book Garamond"
+"""The text role's family name in the stylesheets."""
+DISPLAY = "Book Sans"
+"""The display role's family name (headings, labels)."""
+CODE = "Book Code"
+"""The code role's family name, when the book chooses a code face."""
+
 
 @dataclass(frozen=True)
 class Font:
-    """A pinned font file, as the templates' @font-face rules need it."""
+    """A font file, as the templates' @font-face rules need it."""
 
     family: str
     """Our unique family name (never a fontconfig alias such as "Serif")."""
@@ -25,22 +39,104 @@ class Font:
     path: Path
     name: str
     """File name inside an edition (``fonts/<name>``)."""
+    unicode_range: str = ""
+    """For a face that stands in for another (a script fallback): the characters it serves, as a
+    CSS ``unicode-range``; empty for a face that serves everything it has."""
+
+
+@dataclass(frozen=True)
+class Family:
+    """A pinned family a book may name in ``style:``, and what is printed in the colophon."""
+
+    name: str
+    faces: tuple[Font, ...]
+    credit: str
+    """The family and its designers, for "Set in …"."""
+
+
+def _files(package: str) -> Path:
+    import importlib
+
+    module = importlib.import_module(package)
+    root = Path(module.__file__).parent
+    return root / "files" if (root / "files").is_dir() else root
 
 
 @functools.lru_cache(maxsize=1)
-def fonts() -> tuple[Font, ...]:
-    """The pinned faces: EB Garamond for text, Source Sans 3 for display; from their PyPI packages."""
-    import fontpkg_eb_garamond
-    import fontpkg_source_sans_3
-
-    serif = Path(fontpkg_eb_garamond.__file__).parent / "files"
-    sans = Path(fontpkg_source_sans_3.__file__).parent / "files"
-    return (
-        Font("Book Garamond", "normal", "400 800", serif / "EBGaramond[wght].ttf", "EBGaramond.ttf"),
-        Font("Book Garamond", "italic", "400 800", serif / "EBGaramond-Italic[wght].ttf", "EBGaramond-Italic.ttf"),
-        Font("Book Sans", "normal", "200 900", sans / "SourceSans3[wght].ttf", "SourceSans3.ttf"),
-        Font("Book Sans", "italic", "200 900", sans / "SourceSans3-Italic[wght].ttf", "SourceSans3-Italic.ttf"),
+def families() -> dict[str, Family]:
+    """Every pinned family, by name: the two of the roles and the script fallbacks."""
+    serif, sans = _files("fontpkg_eb_garamond"), _files("fontpkg_source_sans_3")
+    amiri, naskh = _files("fontpkg_amiri"), _files("fontpkg_noto_sans_arabic")
+    frank, heebo = _files("fontpkg_frank_ruhl_libre"), _files("fontpkg_heebo")
+    cjk = _files("noto_cjk_sans_jp_regular")
+    table = (
+        Family("EB Garamond", (
+            Font(TEXT, "normal", "400 800", serif / "EBGaramond[wght].ttf", "EBGaramond.ttf"),
+            Font(TEXT, "italic", "400 800", serif / "EBGaramond-Italic[wght].ttf", "EBGaramond-Italic.ttf")),
+            "EB Garamond (Georg Duffner and Octavio Pardo)"),
+        Family("Source Sans 3", (
+            Font(DISPLAY, "normal", "200 900", sans / "SourceSans3[wght].ttf", "SourceSans3.ttf"),
+            Font(DISPLAY, "italic", "200 900", sans / "SourceSans3-Italic[wght].ttf", "SourceSans3-Italic.ttf")),
+            "Source Sans 3 (Paul D. Hunt, Adobe)"),
+        Family("Amiri", (
+            Font(TEXT, "normal", "400", amiri / "Amiri-Regular.ttf", "Amiri-Regular.ttf"),
+            Font(TEXT, "italic", "400", amiri / "Amiri-Italic.ttf", "Amiri-Italic.ttf"),
+            Font(TEXT, "normal", "700", amiri / "Amiri-Bold.ttf", "Amiri-Bold.ttf")),
+            "Amiri (Khaled Hosny)"),
+        Family("Noto Sans Arabic", (
+            Font(DISPLAY, "normal", "100 900", naskh / "NotoSansArabic[wdth,wght].ttf", "NotoSansArabic.ttf"),),
+            "Noto Sans Arabic (Google)"),
+        Family("Frank Ruhl Libre", (
+            Font(TEXT, "normal", "300 900", frank / "FrankRuhlLibre[wght].ttf", "FrankRuhlLibre.ttf"),),
+            "Frank Ruhl Libre (Yanek Iontef)"),
+        Family("Heebo", (Font(DISPLAY, "normal", "100 900", heebo / "Heebo[wght].ttf", "Heebo.ttf"),),
+               "Heebo (Oded Ezer)"),
+        Family("Noto Sans CJK JP", (Font(TEXT, "normal", "400", cjk / "NotoSansCJKjp-Regular.otf",
+                                         "NotoSansCJKjp-Regular.otf"),),
+               "Noto Sans CJK (Google and Adobe)"),
     )
+    return {family.name: family for family in table}
+
+
+DEFAULT_TEXT = "EB Garamond"
+DEFAULT_DISPLAY = "Source Sans 3"
+
+FALLBACKS = {TEXT: ("Source Sans 3", "Amiri", "Frank Ruhl Libre", "Noto Sans CJK JP"),
+             DISPLAY: ("Noto Sans Arabic", "Heebo", "Noto Sans CJK JP", "EB Garamond"),
+             CODE: ("Source Sans 3", "EB Garamond", "Noto Sans Arabic", "Heebo", "Noto Sans CJK JP")}
+"""For each role, the families that stand in for the characters its face lacks, in order: Source
+Sans 3 for the few the text face has not (French's narrow no-break space), then a family for each
+script. Every other pinned family follows (:func:`chain`). Only those a book's text needs are loaded."""
+
+
+def chain(role: str, primary: str) -> tuple[str, ...]:
+    """The families that stand in for ``primary`` in ``role``, in the order they are asked."""
+    preferred = FALLBACKS[role]
+    rest = tuple(name for name in families() if name not in preferred)
+    return tuple(name for name in preferred + rest if name != primary)
+
+
+def fonts() -> tuple[Font, ...]:
+    """The faces of the two roles as a book without ``style:`` fonts has them: EB Garamond for
+    text, Source Sans 3 for display; from their PyPI packages."""
+    table = families()
+    return table[DEFAULT_TEXT].faces + table[DEFAULT_DISPLAY].faces
+
+
+@functools.lru_cache(maxsize=64)
+def cmap(path: Path) -> frozenset[int]:
+    """The code points a font file maps to a glyph (kept: the CJK face has 65,000 glyphs)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(path), lazy=True, fontNumber=0) as tt:
+        return frozenset(tt.getBestCmap() or ())
+
+
+def roots() -> tuple[Path, ...]:
+    """The folders of the pinned font files (what the print layout may read besides the book)."""
+    return tuple(sorted({face.path.parent for family in families().values() for face in family.faces}))
 
 
 FONT_CREDITS = "EB Garamond (Georg Duffner and Octavio Pardo) and Source Sans 3 (Paul D. Hunt, Adobe)"
+"""The colophon of a book set in the default faces alone (:func:`book.render.faces.plan` names
+the faces of each book)."""

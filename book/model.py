@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from .locales import Words, words
+
 REFERENCES_ID = "references"
 """The id of the reference list in every edition (resolve reserves it)."""
 INDEX_ID = "index"
@@ -41,6 +43,71 @@ class PrintOptions:
     crop_marks: bool = False
     handout_paper: str = "A4"
     """Default paper for handouts: ``A4`` or ``letter``."""
+    margins_mm: tuple[float, float, float, float] | None = None
+    """Top, outer, bottom and inner (binding) margins; None: from the page size and the measure."""
+    chapter_opening: str = "recto"
+    """Where a chapter starts: ``recto`` (a right-hand page), ``any`` (the next page) or
+    ``continue`` (on the page the previous one ends on)."""
+    part_opening: str = "recto"
+    """Where a part starts, as ``chapter_opening``; ``continue`` sets its title above its first
+    chapter instead of on a page of its own."""
+    running_heads: bool = True
+    """Whether pages carry the book's and the chapter's titles at their head."""
+
+
+@dataclass(frozen=True)
+class Style:
+    """How the book looks in every edition (``style:`` in book.yaml); empty means the default."""
+
+    text_font: str = ""
+    """The family of the text face: a pinned family's name or one of the book's ``fonts:``."""
+    heading_font: str = ""
+    """The family of headings and other display type."""
+    code_font: str = ""
+    """The family of code; empty: as each edition sets code by default."""
+    font_size_pt: float = 0.0
+    """The print text size in points; 0: chosen from the page width."""
+    line_height: float = 0.0
+    """Leading as a multiple of the text size; 0: the edition's default."""
+    accent: str = ""
+    """A colour (``#rrggbb``) for rules, links and ornaments; empty: each edition's default."""
+    contents_depth: int = 1
+    """1: the contents list parts and chapters; 2: also each chapter's sections."""
+    chapter_numbers: bool = False
+    """Whether body chapters are numbered ("Chapter 3")."""
+    section_numbers: bool = False
+    """Whether the sections of numbered chapters are numbered (3.1, 3.2 …)."""
+
+
+@dataclass(frozen=True)
+class BookFont:
+    """A font file the book brings (``fonts:`` in book.yaml), checked when the book is loaded."""
+
+    family: str
+    """The name the book's ``style:`` and CSS use for it."""
+    style: str
+    """``normal`` or ``italic``."""
+    weight: str
+    """``400``, or a range such as ``300 800`` for a variable font."""
+    path: Path
+    """Absolute path inside the book folder."""
+    rel: str
+    """Path relative to the book folder, with ``/``: also its path in the editions."""
+
+
+@dataclass(frozen=True)
+class StyleSheet:
+    """A CSS file of the book (``css:`` in book.yaml), loaded after the builder's own."""
+
+    path: Path
+    rel: str
+    """Path relative to the book folder, with ``/``."""
+    editions: tuple[str, ...]
+    """Where it applies: ``print`` (both PDFs), ``epub``, ``web``, ``handout``."""
+    text: str
+    """The stylesheet, its ``url()``s checked to name files inside the book."""
+    urls: tuple[str, ...] = ()
+    """The book files its ``url()``s name, relative to the book folder."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +139,18 @@ class Metadata:
     """File-name stem of the outputs, from ``slug:`` or the title."""
     references_title: str = ""
     """Heading of the reference list, when book.yaml names one."""
+    strings: tuple[tuple[str, str], ...] = ()
+    """book.yaml's ``strings:``: the generated words the book words its own way (:mod:`book.locales`)."""
+    style: Style = Style()
+    fonts: tuple[BookFont, ...] = ()
+    css: tuple[StyleSheet, ...] = ()
+    spelling: bool = True
+    """Whether ``check`` looks up every word (``spelling: false`` turns the rule off)."""
+
+    @property
+    def words(self) -> Words:
+        """Every word the builder writes for this book, in its language (:mod:`book.locales`)."""
+        return words(self.lang, self.strings)
 
     @property
     def authors(self) -> tuple[Person, ...]:
@@ -80,9 +159,7 @@ class Metadata:
     @property
     def author_line(self) -> str:
         names = [p.name for p in self.authors] or [p.name for p in self.creators]
-        if len(names) <= 2:
-            return " and ".join(names)
-        return ", ".join(names[:-1]) + ", and " + names[-1]
+        return self.words.names(names)
 
 
 @dataclass(frozen=True)

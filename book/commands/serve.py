@@ -33,6 +33,7 @@ never has it. Ctrl-C stops the watcher and the server and exits 0.
 from __future__ import annotations
 
 import argparse
+from html import escape as html_escape
 import http.server
 import json
 import mimetypes
@@ -70,6 +71,8 @@ class Site:
     """Paths whose content differs from the previous version."""
     error: str = ""
     """The problems of the last build, as ``check`` prints them; empty when it succeeded."""
+    error_title: str = "The book has errors; showing the last good version."
+    """What the overlay says above the problems, in the language of the last good build."""
     stopping: bool = False
     cond: threading.Condition = field(default_factory=threading.Condition)
 
@@ -150,6 +153,8 @@ def rebuild(builder: Builder, site: Site, content_changed: bool, say) -> None:
         say("the page shows these errors; the last good pages are served until they are fixed")
         site.publish(None, text)
         return
+    if builder.ms is not None:
+        site.error_title = builder.ms.meta.words.text("serve-errors")
     site.publish(files)
     pages = [p for p in site.changed if p.endswith(".html")]
     say(f"rebuilt in {time.perf_counter() - start:.2f} s: "
@@ -194,7 +199,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._send(200, data, kind)
 
     def _inject(self, html: bytes, rel: str, version: int) -> bytes:
-        script = (f'<script src="{CLIENT}" data-version="{version}" data-page="{rel}"></script>\n').encode()
+        title = html_escape(self.site.error_title, quote=True)
+        script = (f'<script src="{CLIENT}" data-version="{version}" data-page="{rel}" '
+                  f'data-errors-title="{title}"></script>\n').encode()
         at = html.rfind(b"</body>")
         return html[:at] + script + html[at:] if at >= 0 else html + script
 

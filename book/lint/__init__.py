@@ -46,7 +46,7 @@ def lint_book(book: Book) -> list[BookError]:
     problems += structure.repeated_paragraphs(chapters)
     problems += _unused_references(book, chapters)
     problems += fonts.uncovered_in_files(
-        [book.config_file, *(c.path for c in book.chapters), *book.meta.bibliography])
+        [book.config_file, *(c.path for c in book.chapters), *book.meta.bibliography], book.meta)
     return problems
 
 

@@ -18,23 +18,18 @@ from urllib.request import url2pathname
 
 from ..confine import allowed_file, shown
 from ..errors import BookError
-from ..fonts import fonts
+from ..fonts import roots as font_roots
 from ..model import Manuscript, Metadata
 from ..render import render_print, roman
+from ..render.print import BOOK_ROOT
 from ..render.fontcheck import check_printed
 from ..resources import templates_dir
 from .speedups import collector_paused
 from .stamp import build_time
 from .weasy import prepare_weasyprint
 
-BOOK_ROOT = "__book__"
-"""The book folder's name in the URLs WeasyPrint sees (``file:///__book__/images/map.png``).
-WeasyPrint names each image in the PDF after a hash of its URL: with the real path, the
-same book gave different bytes in every checkout."""
-
-
 def _allowed_roots(ms: Manuscript) -> tuple[Path, ...]:
-    return (ms.book.root, templates_dir(), *{f.path.parent for f in fonts()})
+    return (ms.book.root, templates_dir(), *font_roots())
 
 
 @dataclass
@@ -101,7 +96,7 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
 
     if html is None:
         html = render_print(ms)
-    check_printed(html, _text_sources(ms), ms.book.config_file)
+    check_printed(html, _text_sources(ms), ms.book.config_file, ms.meta)
 
     collector = _Collector()
 
@@ -137,7 +132,7 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
         from .index_pages import with_index
 
         def render_index(text: str):
-            check_printed(text, _text_sources(ms), ms.book.config_file)
+            check_printed(text, _text_sources(ms), ms.book.config_file, ms.meta)
             return render(text)
         lay.document = with_index(ms, doc, lay.label, html, render_index)
     return lay

@@ -6,12 +6,26 @@ import re
 from pathlib import Path
 from typing import Mapping
 
-from ..fonts import fonts
 from ..model import Manuscript, ResolvedChapter
 from ..resources import TEMPLATES
-from .context import context
+from .context import book_css, context
 from .indexview import Place, view
-from .templates import environment
+from .templates import environment_for, raw
+
+BOOK_ROOT = "__book__"
+"""The book folder's name in the URLs WeasyPrint sees (``file:///__book__/images/map.png``).
+WeasyPrint names each image in the PDF after a hash of its URL: with the real path, the
+same book gave different bytes in every checkout."""
+
+
+def font_src(ms: Manuscript):
+    """The URL of a face's file for WeasyPrint: a book's own font by its place in the book."""
+    def src(font) -> str:
+        path = Path(font.path)
+        if path.is_relative_to(ms.book.root):
+            return f"file:///{BOOK_ROOT}/" + path.relative_to(ms.book.root).as_posix()
+        return path.as_uri()
+    return src
 
 
 def notes_in_flow(chapter: ResolvedChapter) -> str:
@@ -29,18 +43,18 @@ def render_print(ms: Manuscript, templates: Path = TEMPLATES, css_extra: str = "
 
     The index section holds only its heading: its page numbers come from this layout
     (:func:`render_print_index` makes the index itself)."""
-    env = environment(templates)
+    env = environment_for(ms, templates)
     template = env.get_template("print/book.html")
-    return template.render(context(ms, fonts=fonts(), notes_in_flow=notes_in_flow,
-                                    css=(templates / "print" / "book.css").read_text(encoding="utf-8"),
-                                    css_extra=css_extra, book_index=()))
+    ctx = context(ms, notes_in_flow=notes_in_flow, css=raw(ms, templates, "print/book.css"), css_extra=css_extra,
+                  book_css=book_css(ms, "print"), book_index=(), font_src=font_src(ms))
+    return template.render(ctx, fonts=ctx["faces"].faces)
 
 
 def render_print_index(ms: Manuscript, book_html: str, places: Mapping[str, Place], first_folio: int,
                        templates: Path = TEMPLATES) -> str:
     """The print edition's index as an HTML document of its own, with the book's ``<head>`` (page
     geometry, fonts, stylesheet), page numbers from ``places``, and folios from ``first_folio``."""
-    env = environment(templates)
+    env = environment_for(ms, templates)
     section = env.get_template("print/_index.html").render(context(ms, book_index=view(ms.index, places)))
     head = book_html[: book_html.index("<body>")]
     # The index's first page carries the folio it has in the book.

@@ -87,7 +87,7 @@ def resolve(book: Book, chapters: tuple[str, ...] | None = None,
     return Manuscript(
         book=book, front=_resolved(book.front, resolved), body=_body(md, book, resolved, memo),
         back=_resolved(book.back, resolved), references=cited.references,
-        references_title=book.meta.references_title or ("Bibliography" if note_style else "References"),
+        references_title=book.meta.references_title or book.meta.words.text("bibliography" if note_style else "references"),
         assets=tuple(sorted(assets.values(), key=lambda a: a.href)), anchor_owner=dict(anchor_owner),
         index=book_index,
     )

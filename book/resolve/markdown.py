@@ -21,23 +21,21 @@ from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from ..locales import base, french_spacing, quotes
 from .cite.syntax import citation_plugin
 
 SPAN_ATTRIBUTES = ("class", "lang", "term", "see", "see-also")
 """What a ``[text]{...}`` span may say: classes and a language for any span, the rest for index marks."""
 
-QUOTES = {
-    "en": "“”‘’", "de": "„“‚‘", "fr": ["«\u202f", "\u202f»", "“", "”"], "ru": "«»„“", "es": "«»“”",
-    "it": "«»“”", "pl": "„”‚’", "nl": "‘’‚’", "sv": "””’’", "cs": "„“‚‘", "da": "»«›‹",
-}
-
 
 @functools.lru_cache(maxsize=8)
 def parser(lang: str) -> MarkdownIt:
-    """The Markdown parser for a book in ``lang`` (cached: building it is not free)."""
-    quotes = QUOTES.get(lang.split("-")[0].lower(), QUOTES["en"])
-    md = MarkdownIt("commonmark", {"typographer": True, "html": True, "xhtmlOut": True, "quotes": quotes})
+    """The Markdown parser for a book in ``lang`` (cached: building it is not free): the language's
+    quotation marks (CLDR), and French spacing before ; : ! ? and inside « » (:mod:`book.locales`)."""
+    md = MarkdownIt("commonmark", {"typographer": True, "html": True, "xhtmlOut": True, "quotes": list(quotes(lang))})
     md.enable(["replacements", "smartquotes", "table", "strikethrough"])
+    if base(lang) == "fr":
+        md.core.ruler.after("smartquotes", "french_spacing", french_spacing_rule)
     md.use(footnote_plugin)
     md.use(citation_plugin)
     # Pandoc's bracketed spans, for index marks: [Litvinov]{.index term="Litvinov, Maxim"}. Only spans
@@ -50,6 +48,14 @@ def parser(lang: str) -> MarkdownIt:
     # a little lower, turns deeper nesting into an error instead of silently flattened text.
     md.options["maxNesting"] = 64
     return md
+
+
+def french_spacing_rule(state) -> None:
+    """A core rule: French spacing in the text of every inline token (never in code)."""
+    for token in state.tokens:
+        for child in token.children or ():
+            if child.type == "text":
+                child.content = french_spacing(child.content)
 
 
 def slugify(text: str) -> str:

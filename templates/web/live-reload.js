@@ -20,7 +20,8 @@
         "background:#2b1512;color:#fbeae6;font:14px/1.45 ui-monospace,monospace;padding:1em 1.2em;" +
         "border-top:4px solid #d9534f;box-shadow:0 -4px 16px rgba(0,0,0,.3);white-space:pre-wrap";
       var title = document.createElement("strong");
-      title.textContent = "The book has errors; showing the last good version.\n\n";
+      title.textContent = (me.getAttribute("data-errors-title") ||
+        "The book has errors; showing the last good version.") + "\n\n";
       overlay.appendChild(title);
       /* Explicit styles: the book's own stylesheet must not restyle the overlay. */
       overlay.appendChild(document.createElement("pre")).style.cssText =

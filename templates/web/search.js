@@ -89,8 +89,9 @@
     list.textContent = "";
     if (!found.terms.length) { status.textContent = ""; return; }
     var n = found.hits.length;
-    status.textContent = n === 0 ? "Nothing found for “" + query.trim() + "”."
-      : n + (n === 1 ? " place" : " places") + " found for “" + query.trim() + "”.";
+    /* The page gives the words in the book's language, {count} and {query} to fill in. */
+    var said = list.getAttribute(n === 0 ? "data-nothing" : n === 1 ? "data-one" : "data-many") || "{count}";
+    status.textContent = said.replace("{count}", String(n)).replace("{query}", query.trim());
     found.hits.slice(0, 100).forEach(function (hit) {
       var e = hit.entry, li = document.createElement("li"), a = document.createElement("a");
       a.href = e.u;

@@ -1,0 +1,151 @@
+"""Which faces a book is set in: its roles' faces, and the script fallbacks its text needs.
+
+The stylesheets name three roles (:mod:`book.fonts`): the text face, the display face and,
+when the book chooses one, the code face. :func:`plan` gives each role the faces of the
+family ``style:`` chooses (a pinned one, or the book's own ``fonts:``) and then, for every
+character of the book that family lacks, the first pinned family that has it — Arabic,
+Hebrew, CJK … — as ``@font-face`` rules of the same role name restricted by
+``unicode-range`` to exactly those characters. A book in English loads no CJK font; a
+book in Japanese loads it for its kanji and kana and nothing else. The EPUB and the web
+edition subset each stand-in to the characters it serves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..fonts import CODE, DEFAULT_DISPLAY, DEFAULT_TEXT, DISPLAY, TEXT, Font, chain, cmap, families
+from ..locales import table
+from ..model import BookFont, Manuscript, Metadata
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The faces of one book."""
+
+    faces: tuple[Font, ...]
+    """Every @font-face rule, the stand-ins first (an e-reader without ``unicode-range`` then
+    takes the role's own face, declared last), each role's own faces after them."""
+    served: tuple[tuple[str, frozenset[int]], ...]
+    """For each stand-in face (by ``Font.name``): the code points it serves, to subset it to."""
+    credits: tuple[str, ...]
+    """The families the book is set in, with their designers, for the colophon."""
+
+    @property
+    def families(self) -> frozenset[str]:
+        return frozenset(face.family for face in self.faces)
+
+    def serves(self, name: str) -> frozenset[int] | None:
+        """The code points the stand-in ``name`` serves; None for a role's own face."""
+        return dict(self.served).get(name)
+
+
+def invisible(char: str) -> bool:
+    """Characters that need no glyph: line ends, tabs, format and other default-ignorable
+    characters (soft hyphen, zero-width joiners, direction marks, variation selectors)."""
+    if char in "\n\r\t\f\v":
+        return True
+    category = unicodedata.category(char)
+    return category in ("Cc", "Cf", "Zl", "Zp") or 0xFE00 <= ord(char) <= 0xFE0F or 0xE0100 <= ord(char) <= 0xE01EF
+
+
+def book_text(ms: Manuscript) -> str:
+    """Everything a reader of any edition may see: the chapters, notes, references, index,
+    metadata and every generated word of the book's language."""
+    meta = ms.meta
+    parts = [meta.title, meta.subtitle, meta.publisher, meta.rights, meta.description, meta.source, meta.edition,
+             meta.identifier, meta.url, meta.author_line, " ".join(p.name for p in meta.creators),
+             " ".join(meta.subjects), ms.references_title, *table(meta.lang).values(), *dict(meta.strings).values()]
+    for ch in ms.chapters:
+        parts += [ch.title_html, ch.short_title, ch.html, *(fn.html for fn in ch.footnotes)]
+    parts += [p.title_html for p in ms.parts]
+    parts += [r.html + r.annotation for r in ms.references]
+    if ms.index is not None:
+        parts += [" ".join(e.term for e in ms.index.entries())]
+    return "\n".join(parts)
+
+
+def _role_faces(role: str, family: str, book_fonts: tuple[BookFont, ...]) -> tuple[Font, ...]:
+    own = [f for f in book_fonts if f.family == family]
+    if own:
+        return tuple(Font(role, f.style, f.weight, f.path, "book-" + Path(f.rel).name) for f in own)
+    return tuple(dataclasses.replace(face, family=role) for face in families()[family].faces)
+
+
+def ranges(points: frozenset[int]) -> str:
+    """Code points as a CSS ``unicode-range``: ``U+202F, U+0627-062A``."""
+    out: list[str] = []
+    ordered = sorted(points)
+    start = prev = None
+    for p in ordered + [None]:
+        if start is not None and (p is None or p != prev + 1):
+            out.append(f"U+{start:04X}" if start == prev else f"U+{start:04X}-{prev:04X}")
+            start = None
+        if p is not None and start is None:
+            start = p
+        prev = p
+    return ", ".join(out)
+
+
+def plan(ms: Manuscript) -> Plan:
+    """The faces of ``ms``'s book (kept per text and settings: every edition asks)."""
+    meta = ms.meta
+    points = frozenset(ord(c) for c in set(book_text(ms)) if not invisible(c))
+    return _plan(points, meta.style.text_font, meta.style.heading_font, meta.style.code_font, meta.fonts)
+
+
+@functools.lru_cache(maxsize=16)
+def _plan(points: frozenset[int], text_font: str, heading_font: str, code_font: str,
+          book_fonts: tuple[BookFont, ...]) -> Plan:
+    stand_ins: list[Font] = []
+    own: list[Font] = []
+    served: dict[str, frozenset[int]] = {}
+    used: list[str] = []
+    roles = [(TEXT, text_font or DEFAULT_TEXT), (DISPLAY, heading_font or DEFAULT_DISPLAY)]
+    if code_font:
+        roles.append((CODE, code_font))
+    for role, family in roles:
+        faces = _role_faces(role, family, book_fonts)
+        own.extend(faces)
+        used.append(family)
+        need = points - frozenset().union(*(cmap(f.path) for f in faces))
+        for name in chain(role, family):
+            if not need:
+                break
+            take = need & cmap(families()[name].faces[0].path)
+            if not take:
+                continue
+            need -= take
+            used.append(name)
+            for face in families()[name].faces:
+                stand_in = dataclasses.replace(face, family=role, name=f"{role.split()[-1].lower()}-{face.name}",
+                                               unicode_range=ranges(take))
+                stand_ins.append(stand_in)
+                served[stand_in.name] = take
+    credits = []
+    for name in dict.fromkeys(used):
+        pinned = families().get(name)
+        credits.append(pinned.credit if pinned is not None and not any(f.family == name for f in book_fonts) else name)
+    return Plan(tuple(stand_ins + own), tuple(sorted(served.items())), tuple(credits))
+
+
+def uncovered(points: set[int], meta: Metadata) -> set[int]:
+    """The code points no face of the book can show: not in its own fonts nor in any pinned family.
+    The families are asked one by one, so that a book whose text its faces cover never reads the
+    character map of the 16 MB CJK face."""
+    need = set(points)
+    for path in (*(f.path for f in meta.fonts), *(face.path for family in families().values()
+                                                    for face in family.faces[:1])):
+        if not need:
+            break
+        need -= cmap(path)
+    return need
+
+
+def credits_line(meta: Metadata, faces: Plan) -> str:
+    """"EB Garamond (…), Source Sans 3 (…) and Amiri (…)": the colophon's list of faces."""
+    return meta.words.names(list(faces.credits))
