@@ -42,6 +42,10 @@ class Font:
     unicode_range: str = ""
     """For a face that stands in for another (a script fallback): the characters it serves, as a
     CSS ``unicode-range``; empty for a face that serves everything it has."""
+    role: str = ""
+    """For a stand-in: the role it serves (``Book Garamond``). Its own family name is unique
+    (``Book Garamond Amiri``): WeasyPrint tells fonts apart by their description, not their file,
+    so two files under one name would draw one's glyphs from the other."""
 
 
 @dataclass(frozen=True)
@@ -50,8 +54,8 @@ class Family:
 
     name: str
     faces: tuple[Font, ...]
-    credit: str
-    """The family and its designers, for "Set in …"."""
+    designers: tuple[str, ...]
+    """Who designed it, for the colophon's "Set in EB Garamond (Georg Duffner and Octavio Pardo)"."""
 
 
 def _files(package: str) -> Path:
@@ -73,27 +77,27 @@ def families() -> dict[str, Family]:
         Family("EB Garamond", (
             Font(TEXT, "normal", "400 800", serif / "EBGaramond[wght].ttf", "EBGaramond.ttf"),
             Font(TEXT, "italic", "400 800", serif / "EBGaramond-Italic[wght].ttf", "EBGaramond-Italic.ttf")),
-            "EB Garamond (Georg Duffner and Octavio Pardo)"),
+            ("Georg Duffner", "Octavio Pardo")),
         Family("Source Sans 3", (
             Font(DISPLAY, "normal", "200 900", sans / "SourceSans3[wght].ttf", "SourceSans3.ttf"),
             Font(DISPLAY, "italic", "200 900", sans / "SourceSans3-Italic[wght].ttf", "SourceSans3-Italic.ttf")),
-            "Source Sans 3 (Paul D. Hunt, Adobe)"),
+            ("Paul D. Hunt, Adobe",)),
         Family("Amiri", (
             Font(TEXT, "normal", "400", amiri / "Amiri-Regular.ttf", "Amiri-Regular.ttf"),
             Font(TEXT, "italic", "400", amiri / "Amiri-Italic.ttf", "Amiri-Italic.ttf"),
             Font(TEXT, "normal", "700", amiri / "Amiri-Bold.ttf", "Amiri-Bold.ttf")),
-            "Amiri (Khaled Hosny)"),
+            ("Khaled Hosny",)),
         Family("Noto Sans Arabic", (
             Font(DISPLAY, "normal", "100 900", naskh / "NotoSansArabic[wdth,wght].ttf", "NotoSansArabic.ttf"),),
-            "Noto Sans Arabic (Google)"),
+            ("Google",)),
         Family("Frank Ruhl Libre", (
             Font(TEXT, "normal", "300 900", frank / "FrankRuhlLibre[wght].ttf", "FrankRuhlLibre.ttf"),),
-            "Frank Ruhl Libre (Yanek Iontef)"),
+            ("Yanek Iontef",)),
         Family("Heebo", (Font(DISPLAY, "normal", "100 900", heebo / "Heebo[wght].ttf", "Heebo.ttf"),),
-               "Heebo (Oded Ezer)"),
+               ("Oded Ezer",)),
         Family("Noto Sans CJK JP", (Font(TEXT, "normal", "400", cjk / "NotoSansCJKjp-Regular.otf",
                                          "NotoSansCJKjp-Regular.otf"),),
-               "Noto Sans CJK (Google and Adobe)"),
+               ("Google", "Adobe")),
     )
     return {family.name: family for family in table}
 

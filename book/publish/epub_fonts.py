@@ -118,9 +118,9 @@ def ebook_fonts(texts: list[str], cache: Path, plan: Plan) -> tuple[EbookFont, .
     for font in plan.faces:
         if not font.unicode_range or (not bold and _weights(font)[0] > 500):
             continue
-        weight = 600 if font.family == DISPLAY else 400
+        weight = 600 if font.role == DISPLAY else 400
         low, high = _weights(font)
-        face = Face(font.family, font.style, int(min(max(weight, low), high)),
+        face = Face(font.role or font.family, font.style, int(min(max(weight, low), high)),
                     f"{Path(font.name).stem}.ttf", TEXT_FEATURES)
         points = sorted(plan.serves(font.name) or ())
         out.append(EbookFont(face.family, face.style, font.weight, face.name, made(face, font, points),

@@ -30,7 +30,7 @@ from ..locales import words
 from ..model import Book, Chapter, Manuscript, Metadata
 from ..render import notes_in_flow
 from ..render.context import book_css, context
-from ..render.print import font_src
+from ..render.print import font_src, with_stacks
 from ..render.templates import environment_for, raw
 from ..resources import TEMPLATES
 from ..staging import write_atomic
@@ -122,7 +122,7 @@ def render_handout(ms: Manuscript, paper: Paper, breaks: Sequence[str] = (),
                   paper=paper, notes_in_flow=notes_in_flow, number_blocks=number_blocks, breaks=tuple(breaks),
                   date_text=long_date(ms.meta.date, ms.meta.lang), css=raw(ms, templates, "handout/handout.css"),
                   book_css=book_css(ms, "handout"), font_src=font_src(ms))
-    return template.render(ctx, fonts=ctx["faces"].faces)
+    return with_stacks(template.render(ctx, fonts=ctx["faces"].faces), ctx["faces"])
 
 
 def lay_out(ms: Manuscript, paper: Paper):

@@ -32,12 +32,32 @@ class Plan:
     takes the role's own face, declared last), each role's own faces after them."""
     served: tuple[tuple[str, frozenset[int]], ...]
     """For each stand-in face (by ``Font.name``): the code points it serves, to subset it to."""
-    credits: tuple[str, ...]
-    """The families the book is set in, with their designers, for the colophon."""
+    credits: tuple[tuple[str, tuple[str, ...]], ...]
+    """The families the book is set in, each with its designers, for the colophon."""
 
     @property
     def families(self) -> frozenset[str]:
         return frozenset(face.family for face in self.faces)
+
+    def stack(self, role: str) -> str:
+        """The CSS family list of a role for WeasyPrint: the role, then its stand-ins by name."""
+        names = [role] + list(dict.fromkeys(f.family for f in self.faces if f.role == role))
+        return ", ".join(f'"{name}"' for name in names)
+
+    def with_stacks(self, css: str) -> str:
+        """``css`` with every role's family name followed by its stand-ins (WeasyPrint falls back
+        along the list, character by character)."""
+        roles = list(dict.fromkeys(f.role for f in self.faces if f.role))
+        if not roles:
+            return css
+        lines = css.split("\n")
+        for i, line in enumerate(lines):
+            if line.lstrip().startswith("@font-face"):
+                continue  # a rule declaring a face names one family (the templates write each on one line)
+            for role in roles:
+                line = line.replace(f'"{role}"', self.stack(role))
+            lines[i] = line
+        return "\n".join(lines)
 
     def serves(self, name: str) -> frozenset[int] | None:
         """The code points the stand-in ``name`` serves; None for a role's own face."""
@@ -122,14 +142,15 @@ def _plan(points: frozenset[int], text_font: str, heading_font: str, code_font: 
             need -= take
             used.append(name)
             for face in families()[name].faces:
-                stand_in = dataclasses.replace(face, family=role, name=f"{role.split()[-1].lower()}-{face.name}",
-                                               unicode_range=ranges(take))
+                stand_in = dataclasses.replace(face, family=f"{role} {name}", role=role, unicode_range=ranges(take),
+                                               name=f"{role.split()[-1].lower()}-{face.name}")
                 stand_ins.append(stand_in)
                 served[stand_in.name] = take
     credits = []
     for name in dict.fromkeys(used):
         pinned = families().get(name)
-        credits.append(pinned.credit if pinned is not None and not any(f.family == name for f in book_fonts) else name)
+        theirs = any(f.family == name for f in book_fonts)
+        credits.append((name, pinned.designers if pinned is not None and not theirs else ()))
     return Plan(tuple(stand_ins + own), tuple(sorted(served.items())), tuple(credits))
 
 
@@ -147,5 +168,8 @@ def uncovered(points: set[int], meta: Metadata) -> set[int]:
 
 
 def credits_line(meta: Metadata, faces: Plan) -> str:
-    """"EB Garamond (…), Source Sans 3 (…) and Amiri (…)": the colophon's list of faces."""
-    return meta.words.names(list(faces.credits))
+    """"EB Garamond (Georg Duffner and Octavio Pardo) and Source Sans 3 (Paul D. Hunt, Adobe)": the
+    colophon's list of faces and their designers, joined as the book's language joins a list."""
+    words = meta.words
+    return words.names([f"{name} ({words.names(list(designers))})" if designers else name
+                        for name, designers in faces.credits])

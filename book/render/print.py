@@ -47,7 +47,14 @@ def render_print(ms: Manuscript, templates: Path = TEMPLATES, css_extra: str = "
     template = env.get_template("print/book.html")
     ctx = context(ms, notes_in_flow=notes_in_flow, css=raw(ms, templates, "print/book.css"), css_extra=css_extra,
                   book_css=book_css(ms, "print"), book_index=(), font_src=font_src(ms))
-    return template.render(ctx, fonts=ctx["faces"].faces)
+    return with_stacks(template.render(ctx, fonts=ctx["faces"].faces), ctx["faces"])
+
+
+def with_stacks(html: str, faces) -> str:
+    """The document with each role's stand-ins after it wherever its stylesheet names it (the
+    head: the text is left as it is), :meth:`book.render.faces.Plan.with_stacks`."""
+    end = html.find("</head>")
+    return faces.with_stacks(html[:end]) + html[end:] if end > 0 else html
 
 
 def render_print_index(ms: Manuscript, book_html: str, places: Mapping[str, Place], first_folio: int,
@@ -55,7 +62,8 @@ def render_print_index(ms: Manuscript, book_html: str, places: Mapping[str, Plac
     """The print edition's index as an HTML document of its own, with the book's ``<head>`` (page
     geometry, fonts, stylesheet), page numbers from ``places``, and folios from ``first_folio``."""
     env = environment_for(ms, templates)
-    section = env.get_template("print/_index.html").render(context(ms, book_index=view(ms.index, places)))
+    ctx = context(ms, book_index=view(ms.index, places))
+    section = ctx["faces"].with_stacks(env.get_template("print/_index.html").render(ctx))
     head = book_html[: book_html.index("<body>")]
     # The index's first page carries the folio it has in the book.
     folio = f"<style>@page :first {{ counter-reset: page {first_folio}; }}</style>\n"
