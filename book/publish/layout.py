@@ -21,6 +21,7 @@ from ..errors import BookError
 from ..fonts import roots as font_roots
 from ..model import Manuscript, Metadata
 from ..render import render_print, roman
+from ..render.faces import SUBSET, plan, subset_face
 from ..render.print import BOOK_ROOT
 from ..render.fontcheck import check_printed
 from ..resources import templates_dir
@@ -75,6 +76,7 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     roots = _allowed_roots(ms)
+    faces = plan(ms)
     refused: list[str] = []
 
     class ConfinedFetcher(URLFetcher):
@@ -87,6 +89,11 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
                 return super().fetch(url, headers)
             if parts.scheme == "file":
                 path = Path(url2pathname(unquote(parts.path)))
+                if path.parts[:2] == ("/", SUBSET):
+                    face = next((f for f in faces.faces if f.name == path.name), None)
+                    if face is not None and faces.serves(face.name) is not None:
+                        return URLFetcherResponse(url, subset_face(face.path, faces.serves(face.name)),
+                                                  {"Content-Type": _mime(face.path)})
                 if path.parts[:2] == ("/", BOOK_ROOT):
                     path = ms.book.root.joinpath(*path.parts[2:])
                 if allowed_file(path, roots) and path.is_file():

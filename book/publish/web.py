@@ -27,7 +27,7 @@ from ..fonts import Font
 from ..memo import Memo, remember
 from ..model import Manuscript
 from ..render.context import OWN_CSS, book_css, context
-from ..render.faces import Plan, plan
+from ..render.faces import Plan, plan, subset_face
 from ..render.templates import environment_for, raw
 from ..render.web import search_index_script, templates_look, web_pages
 from ..resources import TEMPLATES
@@ -51,25 +51,7 @@ def web_font(font: Font, faces: Plan) -> bytes:
     """A face as WOFF: a role's own face whole, a script fallback subset to the characters it serves
     (the CJK face is 16 MB; a book's kanji are a few hundred kilobytes of it)."""
     served = faces.serves(font.name.replace(".woff", Path(font.path).suffix))
-    return woff(font.path) if served is None else woff_subset(font.path, served)
-
-
-@functools.lru_cache(maxsize=16)
-def woff_subset(path: Path, points: frozenset[int]) -> bytes:
-    """The font at ``path`` subset to ``points``, as WOFF (kept per process, for ``serve``)."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(str(path), lazy=True, recalcTimestamp=False, fontNumber=0)
-    options = subset.Options(layout_features=["*"], name_IDs=["*"], name_languages=["*"], notdef_outline=True,
-                             recalc_timestamp=False, hinting=False, glyph_names=False)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(points))
-    subsetter.subset(font)
-    font.flavor = "woff"
-    buffer = io.BytesIO()
-    font.save(buffer)
-    return buffer.getvalue()
+    return woff(font.path) if served is None else subset_face(font.path, served, "woff")
 
 
 @functools.lru_cache(maxsize=8)

@@ -19,8 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..fonts import CODE, DEFAULT_DISPLAY, DEFAULT_TEXT, DISPLAY, TEXT, Font, chain, cmap, families
-from ..locales import table
+from ..locales import is_cjk, table
 from ..model import BookFont, Manuscript, Metadata
+
+
+CJK_FAMILY = "Noto Sans CJK JP"
+"""The face of Chinese and Japanese books, unless their ``style:`` chooses another."""
+LARGE_FONT = 4_000_000
+"""A face file larger than this (the CJK face's 16 MB) is subset to the book before any edition
+reads it, even when it is a role's own face."""
+SPACES = frozenset({0x20, 0xA0, 0x3000})
+"""Spaces every stand-in keeps: a space between two words of its script is drawn from it."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +40,8 @@ class Plan:
     """Every @font-face rule, the stand-ins first (an e-reader without ``unicode-range`` then
     takes the role's own face, declared last), each role's own faces after them."""
     served: tuple[tuple[str, frozenset[int]], ...]
-    """For each stand-in face (by ``Font.name``): the code points it serves, to subset it to."""
+    """For each stand-in face and each very large face (by ``Font.name``): the code points it
+    serves, to subset it to."""
     credits: tuple[tuple[str, tuple[str, ...]], ...]
     """The families the book is set in, each with its designers, for the colophon."""
 
@@ -60,7 +70,7 @@ class Plan:
         return "\n".join(lines)
 
     def serves(self, name: str) -> frozenset[int] | None:
-        """The code points the stand-in ``name`` serves; None for a role's own face."""
+        """The code points the face ``name`` is subset to; None for a face used whole."""
         return dict(self.served).get(name)
 
 
@@ -73,13 +83,20 @@ def invisible(char: str) -> bool:
     return category in ("Cc", "Cf", "Zl", "Zp") or 0xFE00 <= ord(char) <= 0xFE0F or 0xE0100 <= ord(char) <= 0xE01EF
 
 
+GENERATED = "0123456789 ivxlcdm.,:;!?()[]/*#-\u2002\u2003\u2009\u00a0\u202f–—…‘’“”«»↩·"
+"""What the stylesheets and templates print beside the book's words: folios (also roman),
+note numbers, leaders, ornaments, spaces, quotation marks, back-link arrows."""
+
+
 def book_text(ms: Manuscript) -> str:
     """Everything a reader of any edition may see: the chapters, notes, references, index,
-    metadata and every generated word of the book's language."""
+    metadata, every generated word of the book's language and what the stylesheets print."""
     meta = ms.meta
-    parts = [meta.title, meta.subtitle, meta.publisher, meta.rights, meta.description, meta.source, meta.edition,
+    parts = [GENERATED, meta.title, meta.subtitle, meta.publisher, meta.rights, meta.description, meta.source, meta.edition,
              meta.identifier, meta.url, meta.author_line, " ".join(p.name for p in meta.creators),
-             " ".join(meta.subjects), ms.references_title, *table(meta.lang).values(), *dict(meta.strings).values()]
+             " ".join(meta.subjects), ms.references_title, *table(meta.lang).values(), *dict(meta.strings).values(),
+             meta.words.date(meta.date) if meta.date else "", meta.print.page,
+             " ".join(f"{f.name} {' '.join(f.designers)}" for f in families().values())]
     for ch in ms.chapters:
         parts += [ch.title_html, ch.short_title, ch.html, *(fn.html for fn in ch.footnotes)]
     parts += [p.title_html for p in ms.parts]
@@ -115,7 +132,10 @@ def plan(ms: Manuscript) -> Plan:
     """The faces of ``ms``'s book (kept per text and settings: every edition asks)."""
     meta = ms.meta
     points = frozenset(ord(c) for c in set(book_text(ms)) if not invisible(c))
-    return _plan(points, meta.style.text_font, meta.style.heading_font, meta.style.code_font, meta.fonts)
+    # Chinese and Japanese are set in the CJK face, its own Latin letters and figures included.
+    default = CJK_FAMILY if is_cjk(meta.lang) else ""
+    return _plan(points, meta.style.text_font or default, meta.style.heading_font or default, meta.style.code_font,
+                 meta.fonts)
 
 
 @functools.lru_cache(maxsize=16)
@@ -130,7 +150,10 @@ def _plan(points: frozenset[int], text_font: str, heading_font: str, code_font: 
         roles.append((CODE, code_font))
     for role, family in roles:
         faces = _role_faces(role, family, book_fonts)
-        own.extend(faces)
+        for face in faces:
+            if face.path.stat().st_size > LARGE_FONT:
+                served[face.name] = (points | SPACES) & cmap(face.path)
+        own.extend(f for f in faces if f not in own)
         used.append(family)
         need = points - frozenset().union(*(cmap(f.path) for f in faces))
         for name in chain(role, family):
@@ -145,7 +168,7 @@ def _plan(points: frozenset[int], text_font: str, heading_font: str, code_font: 
                 stand_in = dataclasses.replace(face, family=f"{role} {name}", role=role, unicode_range=ranges(take),
                                                name=f"{role.split()[-1].lower()}-{face.name}")
                 stand_ins.append(stand_in)
-                served[stand_in.name] = take
+                served[stand_in.name] = take | (SPACES & cmap(face.path))
     credits = []
     for name in dict.fromkeys(used):
         pinned = families().get(name)
@@ -173,3 +196,30 @@ def credits_line(meta: Metadata, faces: Plan) -> str:
     words = meta.words
     return words.names([f"{name} ({words.names(list(designers))})" if designers else name
                         for name, designers in faces.credits])
+
+
+SUBSET = "__subset__"
+"""The folder name in the URLs of stand-ins for WeasyPrint (``file:///__subset__/<name>``): the
+print layout reads each one subset to the characters it serves (:func:`subset_face`), never the
+whole file — the CJK face is 16 MB and 65,000 glyphs, a book needs a few hundred of them."""
+
+
+@functools.lru_cache(maxsize=16)
+def subset_face(path: Path, points: frozenset[int], flavor: str | None = None) -> bytes:
+    """The font at ``path`` subset to ``points``, every layout feature kept (the text is shaped
+    with it), the same bytes every time; as WOFF with ``flavor="woff"``."""
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(path), lazy=True, recalcTimestamp=False, fontNumber=0)
+    options = subset.Options(layout_features=["*"], name_IDs=["*"], name_languages=["*"], notdef_outline=True,
+                             recalc_timestamp=False, hinting=False, glyph_names=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(points))
+    subsetter.subset(font)
+    font.flavor = flavor
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()

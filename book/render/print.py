@@ -9,6 +9,7 @@ from typing import Mapping
 from ..model import Manuscript, ResolvedChapter
 from ..resources import TEMPLATES
 from .context import book_css, context
+from .faces import SUBSET, plan
 from .indexview import Place, view
 from .templates import environment_for, raw
 
@@ -19,8 +20,13 @@ same book gave different bytes in every checkout."""
 
 
 def font_src(ms: Manuscript):
-    """The URL of a face's file for WeasyPrint: a book's own font by its place in the book."""
+    """The URL of a face's file for WeasyPrint: a book's own font by its place in the book, a face
+    subset to the book (:func:`book.render.faces.subset_face`) by its name."""
+    faces = plan(ms)
+
     def src(font) -> str:
+        if faces.serves(font.name) is not None:
+            return f"file:///{SUBSET}/{font.name}"
         path = Path(font.path)
         if path.is_relative_to(ms.book.root):
             return f"file:///{BOOK_ROOT}/" + path.relative_to(ms.book.root).as_posix()
