@@ -42,7 +42,8 @@ def lint_book(book: Book) -> list[BookError]:
     problems += word_list_problems
     for chapter, tokens in chapters:
         problems += structure.headings(chapter, tokens)
-        problems += spelling.misspellings(chapter, tokens, book.meta.lang, known)
+        if book.meta.spelling:
+            problems += spelling.misspellings(chapter, tokens, book.meta.lang, known)
     problems += structure.repeated_paragraphs(chapters)
     problems += _unused_references(book, chapters)
     problems += fonts.uncovered_in_files(

@@ -28,7 +28,7 @@ from ..memo import Memo, remember
 from ..model import Manuscript
 from ..render.context import OWN_CSS, book_css, context
 from ..render.faces import Plan, plan, subset_face
-from ..render.templates import environment_for, raw
+from ..render.templates import book_templates, environment_for, raw
 from ..render.web import search_index_script, templates_look, web_pages
 from ..resources import TEMPLATES
 from ..staging import replace_folder, staging_folder
@@ -75,7 +75,8 @@ def web_files(ms: Manuscript, templates: Path = TEMPLATES, memo: Memo | None = N
 
     With ``memo`` (``serve``), what an edit did not change is not rendered again: see
     :func:`_pages` and :func:`search_index_script`."""
-    look = templates_look(templates) if memo is not None else ""
+    own = book_templates(ms.book.root)
+    look = templates_look(templates) + (templates_look(own) if own else "") if memo is not None else ""
     files: dict[str, Content] = {page.document.name: page.data for page in web_pages(ms, templates, memo, look)}
     book_faces = plan(ms)
     faces = web_fonts(book_faces)
