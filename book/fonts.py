@@ -106,7 +106,7 @@ DEFAULT_TEXT = "EB Garamond"
 DEFAULT_DISPLAY = "Source Sans 3"
 
 FALLBACKS = {TEXT: ("Source Sans 3", "Amiri", "Frank Ruhl Libre", "Noto Sans CJK JP"),
-             DISPLAY: ("Noto Sans Arabic", "Heebo", "Noto Sans CJK JP", "EB Garamond"),
+             DISPLAY: ("Source Sans 3", "EB Garamond", "Noto Sans Arabic", "Heebo", "Noto Sans CJK JP"),
              CODE: ("Source Sans 3", "EB Garamond", "Noto Sans Arabic", "Heebo", "Noto Sans CJK JP")}
 """For each role, the families that stand in for the characters its face lacks, in order: Source
 Sans 3 for the few the text face has not (French's narrow no-break space), then a family for each

@@ -24,7 +24,7 @@ from .yamlsrc import Located
 
 URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)""", re.I)
 """A ``url()`` of CSS, its address in one of the three groups."""
-_REFUSED = re.compile(r"@import\b|\blocal\(|\bexpression\(|\bimage-set\(", re.I)
+_REFUSED = re.compile(r"@import\b|\blocal\(|\bexpression\(|\bimage-set\(|</", re.I)
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 FONT_SUFFIXES = (".ttf", ".otf")
 MAX_DATA_URL = 64 * 1024
@@ -73,7 +73,8 @@ def check_css(root: Path, path: Path, text: str) -> tuple[str, ...]:
     if refused:
         what = refused.group().rstrip("(").lower()
         hints = {"@import": "list every stylesheet under 'css:' in book.yaml instead of importing it",
-                 "local": "a book's fonts are files in its folder, listed under 'fonts:' in book.yaml"}
+                 "local": "a book's fonts are files in its folder, listed under 'fonts:' in book.yaml",
+                 "</": "a stylesheet holds CSS only, no HTML tags"}
         raise BookError(f"the stylesheet uses {what}, which may reach outside the book", path,
                         *_position(text, refused.start()), hints.get(what, "use url() with a file of the book"),
                         rule="outside-book")

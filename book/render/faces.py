@@ -163,7 +163,8 @@ def _plan(points: frozenset[int], text_font: str, heading_font: str, code_font: 
             if not take:
                 continue
             need -= take
-            used.append(name)
+            if any(unicodedata.category(chr(c))[0] in "LN" for c in take):
+                used.append(name)  # the colophon names the faces that set letters or figures
             for face in families()[name].faces:
                 stand_in = dataclasses.replace(face, family=f"{role} {name}", role=role, unicode_range=ranges(take),
                                                name=f"{role.split()[-1].lower()}-{face.name}")
