@@ -24,13 +24,17 @@ from ..fonts import CODE, DISPLAY, TEXT, Font
 from ..render.faces import Plan
 from ..staging import write_atomic
 
-FORMAT = 2
+FORMAT = 3
 """Bump when the way fonts are made changes, so old cache entries are not used."""
 
-TEXT_FEATURES = ("kern", "liga", "ccmp", "locl", "mark", "mkmk", "smcp", "c2sc", "onum", "lnum", "pnum", "tnum")
+SCRIPT_FEATURES = ("init", "medi", "fina", "isol", "rlig", "calt", "curs", "rclt", "vert", "vrt2", "palt")
+"""What other scripts need to be set at all: Arabic's joining forms and required ligatures, CJK's
+vertical and proportional forms. Absent from the Latin faces, so it costs them nothing."""
+TEXT_FEATURES = ("kern", "liga", "ccmp", "locl", "mark", "mkmk", "smcp", "c2sc", "onum", "lnum", "pnum", "tnum",
+                 *SCRIPT_FEATURES)
 """OpenType features the text face keeps: kerning and ligatures, combining accents (the book's
 Russian carries stress marks), small capitals for abbreviations, figure styles."""
-DISPLAY_FEATURES = ("kern", "liga", "ccmp", "locl", "mark", "mkmk")
+DISPLAY_FEATURES = ("kern", "liga", "ccmp", "locl", "mark", "mkmk", *SCRIPT_FEATURES)
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,7 @@ def environment(templates: Path = TEMPLATES, book: Path | None = None) -> jinja2
     env.filters["print_text"] = print_text
     env.filters["css_string"] = css_string
     env.filters["css_content"] = css_content
+    env.filters["direction"] = direction
     env.globals["is_part"] = is_part
     return env
 
@@ -140,6 +141,22 @@ def raw(ms, templates: Path, name: str) -> str:
     if own is not None and (own / name).is_file():
         return (own / name).read_text(encoding="utf-8")
     return (templates / name).read_text(encoding="utf-8")
+
+
+def direction(html: str, default: str = "ltr") -> str:
+    """``ltr`` or ``rtl``: the direction of a fragment's first strongly directional letter (what HTML's
+    ``dir="auto"`` does, which WeasyPrint does not). A reference in English in a book in Arabic is
+    set left to right, its full stops where English puts them."""
+    import re
+    import unicodedata
+
+    for char in re.sub(r"<[^>]*>|&[^;]*;", "", str(html)):
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return default
 
 
 def css_string(text: str) -> Markup:
