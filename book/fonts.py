@@ -58,21 +58,27 @@ class Family:
     """Who designed it, for the colophon's "Set in EB Garamond (Georg Duffner and Octavio Pardo)"."""
 
 
-def _files(package: str) -> Path:
-    import importlib
-
-    module = importlib.import_module(package)
+def _files(module) -> Path:
     root = Path(module.__file__).parent
     return root / "files" if (root / "files").is_dir() else root
 
 
 @functools.lru_cache(maxsize=1)
 def families() -> dict[str, Family]:
-    """Every pinned family, by name: the two of the roles and the script fallbacks."""
-    serif, sans = _files("fontpkg_eb_garamond"), _files("fontpkg_source_sans_3")
-    amiri, naskh = _files("fontpkg_amiri"), _files("fontpkg_noto_sans_arabic")
-    frank, heebo = _files("fontpkg_frank_ruhl_libre"), _files("fontpkg_heebo")
-    cjk = _files("noto_cjk_sans_jp_regular")
+    """Every pinned family, by name: the two of the roles and the script fallbacks. (Importing a
+    font package reads none of its files.)"""
+    import fontpkg_amiri
+    import fontpkg_eb_garamond
+    import fontpkg_frank_ruhl_libre
+    import fontpkg_heebo
+    import fontpkg_noto_sans_arabic
+    import fontpkg_source_sans_3
+    import noto_cjk_sans_jp_regular
+
+    serif, sans = _files(fontpkg_eb_garamond), _files(fontpkg_source_sans_3)
+    amiri, naskh = _files(fontpkg_amiri), _files(fontpkg_noto_sans_arabic)
+    frank, heebo = _files(fontpkg_frank_ruhl_libre), _files(fontpkg_heebo)
+    cjk = _files(noto_cjk_sans_jp_regular)
     table = (
         Family("EB Garamond", (
             Font(TEXT, "normal", "400 800", serif / "EBGaramond[wght].ttf", "EBGaramond.ttf"),

@@ -46,11 +46,9 @@ class PrintOptions:
     margins_mm: tuple[float, float, float, float] | None = None
     """Top, outer, bottom and inner (binding) margins; None: from the page size and the measure."""
     chapter_opening: str = "recto"
-    """Where a chapter starts: ``recto`` (a right-hand page), ``any`` (the next page) or
-    ``continue`` (on the page the previous one ends on)."""
+    """``recto`` (a right-hand page), ``any`` (the next page) or ``continue`` (the same page)."""
     part_opening: str = "recto"
-    """Where a part starts, as ``chapter_opening``; ``continue`` sets its title above its first
-    chapter instead of on a page of its own."""
+    """As ``chapter_opening``; ``continue`` sets a part's title above its first chapter."""
     running_heads: bool = True
     """Whether pages carry the book's and the chapter's titles at their head."""
 
@@ -82,7 +80,6 @@ class Style:
 @dataclass(frozen=True)
 class BookFont:
     """A font file the book brings (``fonts:`` in book.yaml), checked when the book is loaded."""
-
     family: str
     """The name the book's ``style:`` and CSS use for it."""
     style: str
@@ -98,7 +95,6 @@ class BookFont:
 @dataclass(frozen=True)
 class StyleSheet:
     """A CSS file of the book (``css:`` in book.yaml), loaded after the builder's own."""
-
     path: Path
     rel: str
     """Path relative to the book folder, with ``/``."""

@@ -124,8 +124,9 @@ def test_bag_layout(bag: Path, made: Path):
         f"data/editions/{SLUG}-archival.pdf", f"data/editions/{SLUG}.pdf", f"data/editions/{SLUG}.epub",
         f"data/editions/{SLUG}-web.zip"}
     for source in ("book.yaml", "bibliography.yaml", "front/preface.md", "chapters/alpha.md", "chapters/beta.md",
-                   "chapters/gamma.md", "images/square.png", "templates/print/book.html",
-                   "templates/print/book.css", "templates/ebook/chapter.xhtml", "templates/web/chapter.html"):
+                   "chapters/gamma.md", "images/square.png", "builder-templates/print/book.html",
+                   "builder-templates/print/book.css", "builder-templates/ebook/chapter.xhtml",
+                   "builder-templates/web/chapter.html"):
         assert f"data/sources/{source}" in files, source
     for rel in ("book.yaml", "chapters/beta.md", "images/square.png"):
         assert (bag / "data/sources" / rel).read_bytes() == (FIXTURES / "basic" / rel).read_bytes()

@@ -127,7 +127,8 @@ def ebook_fonts(texts: list[str], cache: Path, plan: Plan) -> tuple[EbookFont, .
         face = Face(font.role or font.family, font.style, int(min(max(weight, low), high)),
                     f"{Path(font.name).stem}.ttf", TEXT_FEATURES)
         points = sorted(plan.serves(font.name) or ())
-        out.append(EbookFont(face.family, face.style, font.weight, face.name, made(face, font, points),
+        # Declared with the weight of the role's face it stands beside (see book.render.faces).
+        out.append(EbookFont(face.family, face.style, str(face.weight), face.name, made(face, font, points),
                              font.unicode_range))
     for face in FACES:
         if face is BOLD_TEXT and not bold:

@@ -166,8 +166,13 @@ def _plan(points: frozenset[int], text_font: str, heading_font: str, code_font: 
             if any(unicodedata.category(chr(c))[0] in "LN" for c in take):
                 used.append(name)  # the colophon names the faces that set letters or figures
             for face in families()[name].faces:
+                # Declared with the weights of the role's own face of its style: a browser takes the
+                # faces of one family whose descriptors match best, and only those, so a stand-in
+                # declared otherwise would be the only face of the role it uses.
+                mine = next((f for f in faces if f.style == face.style), faces[0])
+                weight = mine.weight if face.weight == families()[name].faces[0].weight else face.weight
                 stand_in = dataclasses.replace(face, family=f"{role} {name}", role=role, unicode_range=ranges(take),
-                                               name=f"{role.split()[-1].lower()}-{face.name}")
+                                               name=f"{role.split()[-1].lower()}-{face.name}", weight=weight)
                 stand_ins.append(stand_in)
                 served[stand_in.name] = take | (SPACES & cmap(face.path))
     credits = []

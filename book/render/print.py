@@ -64,13 +64,15 @@ def with_stacks(html: str, faces) -> str:
 
 
 def render_print_index(ms: Manuscript, book_html: str, places: Mapping[str, Place], first_folio: int,
-                       templates: Path = TEMPLATES) -> str:
+                       templates: Path = TEMPLATES, verso: bool = False) -> str:
     """The print edition's index as an HTML document of its own, with the book's ``<head>`` (page
     geometry, fonts, stylesheet), page numbers from ``places``, and folios from ``first_folio``."""
     env = environment_for(ms, templates)
     ctx = context(ms, book_index=view(ms.index, places))
     section = ctx["faces"].with_stacks(env.get_template("print/_index.html").render(ctx))
     head = book_html[: book_html.index("<body>")]
-    # The index's first page carries the folio it has in the book.
-    folio = f"<style>@page :first {{ counter-reset: page {first_folio}; }}</style>\n"
-    return head.replace("</head>", folio + "</head>") + "<body>\n" + section + "</body>\n</html>\n"
+    # The index's first page carries the folio it has in the book; on a verso, a page of padding
+    # (left out of the book) comes first, so that the index's pages are the sides they are in it.
+    folio = f"<style>@page :first {{ counter-reset: page {first_folio - verso}; }}</style>\n"
+    pad = '<div class="index-padding" style="break-after: page"></div>\n' if verso else ""
+    return head.replace("</head>", folio + "</head>") + "<body>\n" + pad + section + "</body>\n</html>\n"
