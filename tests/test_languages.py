@@ -201,3 +201,17 @@ def test_the_language_sets_its_own_typography(built):
     if lang == "ja":
         assert "CJK" not in listing or True  # the CJK face is the book's own text face here
         assert "Type 0C" in listing  # the CJK face (CFF outlines), subset
+
+
+def test_the_web_edition_searches_and_speaks_the_language(built, browser):
+    """Search finds a word inside a Japanese sentence (no spaces between words) and says so in the
+    book's language; the page fits a phone's width in every language."""
+    lang, _book, out = built
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    query = {"fr": "voyageurs", "de": "Straßenbahn", "ru": "магистраль", "ar": "المدينة", "ja": "新幹線"}[lang]
+    page.goto((out / "web" / "search.html").as_uri() + "?q=" + query)
+    page.wait_for_selector("#search-results li")
+    status = page.inner_text("#search-status")
+    assert query in status and not ENGLISH.search(status), status
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.close()

@@ -12,6 +12,8 @@
 
   var MARKS = /[\u0300-\u036f]/g;
   var LETTER = /[\p{L}\p{N}]/u;
+  /* Chinese and Japanese write no spaces between words: a word may start at any of their characters. */
+  var UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
 
   /* Fold text for matching, and keep, for each folded character, the index of
      the original character it came from, so that snippets quote the original. */
@@ -33,7 +35,7 @@
   function starts(folded, word) {
     var found = [], at = folded.indexOf(word);
     while (at !== -1) {
-      if (at === 0 || !LETTER.test(folded[at - 1])) found.push(at);
+      if (at === 0 || !LETTER.test(folded[at - 1]) || UNSPACED.test(word[0])) found.push(at);
       at = folded.indexOf(word, at + 1);
     }
     return found;
