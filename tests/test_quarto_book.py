@@ -94,7 +94,7 @@ def test_math_is_mathml_with_the_tex_as_alttext_and_declared_in_the_manifest(qua
     assert "mathml" not in props["methods.xhtml"] and "mathml" not in props["preface.xhtml"]
     assert ">MathML</meta>" in opf
     # The math and code faces are embedded, subset, only because the book uses them.
-    assert "EPUB/fonts/BookMath-Regular.ttf" in names and "EPUB/fonts/BookMono-Regular.ttf" in names
+    assert "EPUB/fonts/BookMath-Regular.ttf" in names and "EPUB/fonts/BookCode-Regular.ttf" in names
     assert 'font-family: "Book Math"' in css
 
 
@@ -191,7 +191,7 @@ def test_pdf_math_is_vector_formulas_tagged_with_their_tex(quarto):
     fonts = subprocess.run([require("pdffonts", "poppler-utils"), str(pdf_path)], capture_output=True,
                            text=True, check=True).stdout
     assert "STIX" not in fonts  # formulas are outlines, not text in a font
-    assert "BookMono" in fonts or "Book-Mono" in fonts or "SourceCodePro" in fonts
+    assert "Book-Code" in fonts  # the code role, set in Source Code Pro
     with pikepdf.open(pdf_path) as pdf:
         formulas = []
 

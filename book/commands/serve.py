@@ -33,6 +33,7 @@ never has it. Ctrl-C stops the watcher and the server and exits 0.
 from __future__ import annotations
 
 import argparse
+from html import escape as html_escape
 import http.server
 import json
 import mimetypes
@@ -73,6 +74,10 @@ class Site:
     """The problems of the last build, as ``check`` prints them; empty when it succeeded."""
     warnings: str = ""
     """Markup of the last good build that reaches readers as typed (``check``'s syntax warnings)."""
+    error_title: str = "The book has errors; showing the last good version."
+    """What the overlay says above the problems, in the language of the last good build."""
+    warnings_title: str = "This markup reaches readers as typed:"
+    """What it says above the markup warnings."""
     stopping: bool = False
     cond: threading.Condition = field(default_factory=threading.Condition)
 
@@ -173,6 +178,9 @@ def rebuild(builder: Builder, site: Site, content_changed: bool, say) -> None:
     warnings = "\n".join(w.format(Path.cwd()) for w in builder.warnings)
     if warnings and warnings != site.warnings:
         say(warnings)
+    if builder.ms is not None:
+        site.error_title = builder.ms.meta.words.text("serve-errors")
+        site.warnings_title = builder.ms.meta.words.text("serve-warnings")
     site.publish(files, warnings=warnings)
     pages = [p for p in site.changed if p.endswith(".html")]
     say(f"rebuilt in {time.perf_counter() - start:.2f} s: "
@@ -217,7 +225,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._send(200, data, kind)
 
     def _inject(self, html: bytes, rel: str, version: int) -> bytes:
-        script = (f'<script src="{CLIENT}" data-version="{version}" data-page="{rel}"></script>\n').encode()
+        title = html_escape(self.site.error_title, quote=True)
+        warned = html_escape(self.site.warnings_title, quote=True)
+        script = (f'<script src="{CLIENT}" data-version="{version}" data-page="{rel}" '
+                  f'data-errors-title="{title}" data-warnings-title="{warned}"></script>\n').encode()
         at = html.rfind(b"</body>")
         return html[:at] + script + html[at:] if at >= 0 else html + script
 

@@ -43,11 +43,12 @@ def lint_book(book: Book) -> list[BookError]:
     for chapter, tokens in chapters:
         problems += structure.headings(chapter, tokens)
         problems += syntax.markup_warnings(chapter, tokens)
-        problems += spelling.misspellings(chapter, tokens, book.meta.lang, known)
+        if book.meta.spelling:
+            problems += spelling.misspellings(chapter, tokens, book.meta.lang, known)
     problems += structure.repeated_paragraphs(chapters)
     problems += _unused_references(book, chapters)
     problems += fonts.uncovered_in_files(
-        [book.config_file, *(c.path for c in book.chapters), *book.meta.bibliography])
+        [book.config_file, *(c.path for c in book.chapters), *book.meta.bibliography], book.meta)
     return problems
 
 

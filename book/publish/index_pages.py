@@ -51,8 +51,11 @@ def with_index(ms: Manuscript, document: Any, label: Callable[[int], str], book_
     if not folio.isdigit():  # an index among roman-numbered front matter: no book has one
         return document
     places = print_places(pages[:start], label)
-    index = render(render_print_index(ms, book_html, places, int(folio)))
-    combined = document.copy(pages[:start] + index.pages)
+    # A document's first page is a recto: an index that opens on a verso (chapters that open on
+    # any page) is laid out after a page of padding, which is then left out.
+    verso = start % 2 == 1
+    index = render(render_print_index(ms, book_html, places, int(folio), verso=verso))
+    combined = document.copy(pages[:start] + index.pages[1 if verso else 0:])
     # The index's pages draw with fonts of its own layout: keep that layout alive with them.
     combined._book_index_layout = index  # type: ignore[attr-defined]
     return combined

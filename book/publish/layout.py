@@ -18,23 +18,19 @@ from urllib.request import url2pathname
 
 from ..confine import allowed_file, shown
 from ..errors import BookError
-from ..fonts import all_fonts
+from ..fonts import roots as font_roots
 from ..model import Manuscript, Metadata
 from ..render import render_print, roman
+from ..render.faces import SUBSET, plan, subset_face
+from ..render.print import BOOK_ROOT
 from ..render.fontcheck import check_printed
 from ..resources import templates_dir
 from .speedups import collector_paused
 from .stamp import build_time
 from .weasy import prepare_weasyprint
 
-BOOK_ROOT = "__book__"
-"""The book folder's name in the URLs WeasyPrint sees (``file:///__book__/images/map.png``).
-WeasyPrint names each image in the PDF after a hash of its URL: with the real path, the
-same book gave different bytes in every checkout."""
-
-
 def _allowed_roots(ms: Manuscript) -> tuple[Path, ...]:
-    return (ms.book.root, templates_dir(), *{f.path.parent for f in all_fonts()})
+    return (ms.book.root, templates_dir(), *font_roots())
 
 
 @dataclass
@@ -80,6 +76,7 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     roots = _allowed_roots(ms)
+    faces = plan(ms)
     refused: list[str] = []
 
     class ConfinedFetcher(URLFetcher):
@@ -92,6 +89,11 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
                 return super().fetch(url, headers)
             if parts.scheme == "file":
                 path = Path(url2pathname(unquote(parts.path)))
+                if path.parts[:2] == ("/", SUBSET):
+                    face = next((f for f in faces.faces if f.name == path.name), None)
+                    if face is not None and faces.serves(face.name) is not None:
+                        return URLFetcherResponse(url, subset_face(face.path, faces.serves(face.name)),
+                                                  {"Content-Type": _mime(face.path)})
                 if path.parts[:2] == ("/", BOOK_ROOT):
                     path = ms.book.root.joinpath(*path.parts[2:])
                 if allowed_file(path, roots) and path.is_file():
@@ -101,7 +103,7 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
 
     if html is None:
         html = render_print(ms)
-    check_printed(html, _text_sources(ms), ms.book.config_file)
+    check_printed(html, _text_sources(ms), ms.book.config_file, ms.meta)
 
     collector = _Collector()
 
@@ -137,7 +139,7 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
         from .index_pages import with_index
 
         def render_index(text: str):
-            check_printed(text, _text_sources(ms), ms.book.config_file)
+            check_printed(text, _text_sources(ms), ms.book.config_file, ms.meta)
             return render(text)
         lay.document = with_index(ms, doc, lay.label, html, render_index)
     return lay

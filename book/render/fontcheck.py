@@ -1,82 +1,44 @@
-"""Which characters the pinned text faces cannot show.
+"""Which characters no face of the book can show.
 
-A character missing from the pinned fonts does not fail in WeasyPrint: Pango
+A character missing from the book's fonts does not fail in WeasyPrint: Pango
 quietly takes the glyph from whatever font the machine has (DejaVu, Noto …),
 so the book prints differently on every machine and the PDF embeds a font we
-never chose. We look the characters up in the fonts' own character maps
-(fontTools, the same files :func:`book.render.fonts` hands the templates) and
-refuse them with the file and line where the author typed them.
+never chose. We look the characters up in the fonts' own character maps — the
+book's ``fonts:`` and every pinned family, script fallbacks included
+(:mod:`book.render.faces`) — and refuse the rest with the file and line where
+the author typed them, naming the character's script and how to add a font.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from pathlib import Path
 
 from ..errors import BookError
+from ..model import Metadata
+from .faces import invisible
+from .faces import uncovered as uncovered_points
 
-TEXT_FAMILY = "Book Garamond"
-"""The text face's family name in :func:`book.render.fonts`."""
-
-
-@functools.lru_cache(maxsize=1)
-def _covered_code() -> frozenset[int]:
-    """Code points the code face maps, with the text face's (the stylesheet's fallback for code)."""
-    from fontTools.ttLib import TTFont
-
-    from ..fonts import code_font
-
-    with TTFont(code_font().path, lazy=True) as tt:
-        return frozenset(tt.getBestCmap()) | _covered()
+ADD_FONT = ("add a font that has it: put its .ttf or .otf file in the book folder and list it under "
+            "'fonts:' in book.yaml (README, 'Fonts'); or write the character another way")
 
 
-@functools.lru_cache(maxsize=1)
-def _covered() -> frozenset[int]:
-    """Code points that some style of the text face maps to a glyph. (The italic lacks a few
-    the upright has, such as superscript figures; the shaper then takes the upright's.)"""
-    from fontTools.ttLib import TTFont
-
-    from ..fonts import fonts
-
-    sets = []
-    for font in fonts():
-        if font.family != TEXT_FAMILY:
-            continue
-        with TTFont(font.path, lazy=True) as tt:
-            sets.append(frozenset(tt.getBestCmap()))
-    return frozenset().union(*sets)
-
-
-def _invisible(char: str) -> bool:
-    """Characters that need no glyph: line ends, tabs, format and other default-ignorable
-    characters (soft hyphen, zero-width joiners, variation selectors) that the shaper drops."""
-    if char in "\n\r\t\f\v":
-        return True
-    category = unicodedata.category(char)
-    return category in ("Cc", "Cf") or 0xFE00 <= ord(char) <= 0xFE0F or 0xE0100 <= ord(char) <= 0xE01EF
-
-
-def uncovered(text: str, code: bool = False) -> list[str]:
-    """The characters of ``text`` (in order of first appearance) that none of the pinned
-    text faces (with ``code``, nor the code face) can render."""
-    covered = _covered_code() if code else _covered()
-    out: list[str] = []
-    seen: set[str] = set()
-    for char in text:
-        if char in seen:
-            continue
-        seen.add(char)
-        if ord(char) not in covered and not _invisible(char):
-            out.append(char)
-    return out
+def uncovered(text: str, meta: Metadata) -> list[str]:
+    """The characters of ``text`` (in order of first appearance) that no face of the book can show."""
+    chars = [c for c in dict.fromkeys(text) if not invisible(c)]
+    missing = uncovered_points({ord(c) for c in chars}, meta)
+    return [c for c in chars if ord(c) in missing]
 
 
 def describe(char: str) -> str:
-    """``'ぁ' (U+3041 HIRAGANA LETTER SMALL A)``."""
+    """``'ꦲ' (U+A9B2 JAVANESE LETTER HA, Javanese script)``."""
+    from fontTools.unicodedata import script, script_name
+
     name = unicodedata.name(char, "unnamed character")
-    return f"'{char}' (U+{ord(char):04X} {name})"
+    code = script(char)
+    where = f", {script_name(code)} script" if code not in ("Zyyy", "Zinh", "Zzzz") else ""
+    return f"'{char}' (U+{ord(char):04X} {name}{where})"
 
 
 def locate(path: Path, char: str) -> tuple[int, int]:
@@ -114,12 +76,13 @@ def code_text(html: str) -> str:
     return htmllib.unescape(" ".join(re.sub(r"<[^>]*>", "", m.group(0)) for m in _CODE.finditer(html)))
 
 
-def check_printed(html: str, sources: list[Path], fallback: Path) -> None:
+def check_printed(html: str, sources: list[Path], fallback: Path, meta: Metadata) -> None:
     """Raise a BookError for the first character of the rendered ``html`` that the fonts lack,
     at the first place the author typed it: the first of ``sources`` (the book's files in
-    reading order) that holds it, else ``fallback`` (book.yaml) without a line."""
-    missing = uncovered(printed_text(html))
-    missing += [c for c in uncovered(code_text(html), code=True) if c not in missing]
+    reading order) that holds it, else ``fallback`` (book.yaml) without a line. (Code is set in
+    the code face, with the others behind it: a character no face of the book has is missing there too.)"""
+    missing = uncovered(printed_text(html), meta)
+    missing += [c for c in uncovered(code_text(html), meta) if c not in missing]
     if not missing:
         return
     char = missing[0]
@@ -136,7 +99,5 @@ def check_printed(html: str, sources: list[Path], fallback: Path) -> None:
     raise BookError(
         f"the book's fonts have no glyph for {describe(char)}{others}",
         *where,
-        hint="replace the character or write it another way (an image for a symbol, a "
-             "transliteration for another script): a missing glyph would be taken from whatever "
-             "font the printing machine happens to have",
+        hint=ADD_FONT + ": a missing glyph would be taken from whatever font the printing machine has",
         rule="font-coverage")

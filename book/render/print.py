@@ -6,13 +6,33 @@ import re
 from pathlib import Path
 from typing import Mapping
 
-from ..fonts import code_font, fonts
 from ..model import Manuscript, ResolvedChapter
 from ..resources import TEMPLATES
-from .context import context
+from .context import book_css, context
+from .faces import SUBSET, plan
 from .indexview import Place, view
 from .mathsvg import print_manuscript
-from .templates import environment
+from .templates import environment_for, raw
+
+BOOK_ROOT = "__book__"
+"""The book folder's name in the URLs WeasyPrint sees (``file:///__book__/images/map.png``).
+WeasyPrint names each image in the PDF after a hash of its URL: with the real path, the
+same book gave different bytes in every checkout."""
+
+
+def font_src(ms: Manuscript):
+    """The URL of a face's file for WeasyPrint: a book's own font by its place in the book, a face
+    subset to the book (:func:`book.render.faces.subset_face`) by its name."""
+    faces = plan(ms)
+
+    def src(font) -> str:
+        if faces.serves(font.name) is not None:
+            return f"file:///{SUBSET}/{font.name}"
+        path = Path(font.path)
+        if path.is_relative_to(ms.book.root):
+            return f"file:///{BOOK_ROOT}/" + path.relative_to(ms.book.root).as_posix()
+        return path.as_uri()
+    return src
 
 
 def notes_in_flow(chapter: ResolvedChapter) -> str:
@@ -30,24 +50,37 @@ def render_print(ms: Manuscript, templates: Path = TEMPLATES, css_extra: str = "
 
     The index section holds only its heading: its page numbers come from this layout
     (:func:`render_print_index` makes the index itself)."""
-    env = environment(templates)
+    env = environment_for(ms, templates)
     template = env.get_template("print/book.html")
-    return template.render(context(print_manuscript(ms), fonts=(*fonts(), code_font()), notes_in_flow=notes_in_flow,
-                                    css=print_css(templates, "print/book.css"), css_extra=css_extra, book_index=()))
+    ms = print_manuscript(ms)
+    ctx = context(ms, notes_in_flow=notes_in_flow, css=print_css(ms, templates, "print/book.css"),
+                  css_extra=css_extra, book_css=book_css(ms, "print"), book_index=(), font_src=font_src(ms))
+    return with_stacks(template.render(ctx, fonts=ctx["faces"].faces), ctx["faces"])
 
 
-def print_css(templates: Path, main: str) -> str:
-    """A print stylesheet (the book's, or the handout's) followed by the one for pandoc's elements."""
-    return "\n".join((templates / name).read_text(encoding="utf-8") for name in (main, "print/content.css"))
+def print_css(ms: Manuscript, templates: Path, main: str) -> str:
+    """A print stylesheet (the book's, or the handout's) followed by the one for pandoc's elements
+    (each the book's own template when it has one)."""
+    return "\n".join(raw(ms, templates, name) for name in (main, "print/content.css"))
+
+
+def with_stacks(html: str, faces) -> str:
+    """The document with each role's stand-ins after it wherever its stylesheet names it (the
+    head: the text is left as it is), :meth:`book.render.faces.Plan.with_stacks`."""
+    end = html.find("</head>")
+    return faces.with_stacks(html[:end]) + html[end:] if end > 0 else html
 
 
 def render_print_index(ms: Manuscript, book_html: str, places: Mapping[str, Place], first_folio: int,
-                       templates: Path = TEMPLATES) -> str:
+                       templates: Path = TEMPLATES, verso: bool = False) -> str:
     """The print edition's index as an HTML document of its own, with the book's ``<head>`` (page
     geometry, fonts, stylesheet), page numbers from ``places``, and folios from ``first_folio``."""
-    env = environment(templates)
-    section = env.get_template("print/_index.html").render(context(ms, book_index=view(ms.index, places)))
+    env = environment_for(ms, templates)
+    ctx = context(ms, book_index=view(ms.index, places))
+    section = ctx["faces"].with_stacks(env.get_template("print/_index.html").render(ctx))
     head = book_html[: book_html.index("<body>")]
-    # The index's first page carries the folio it has in the book.
-    folio = f"<style>@page :first {{ counter-reset: page {first_folio}; }}</style>\n"
-    return head.replace("</head>", folio + "</head>") + "<body>\n" + section + "</body>\n</html>\n"
+    # The index's first page carries the folio it has in the book; on a verso, a page of padding
+    # (left out of the book) comes first, so that the index's pages are the sides they are in it.
+    folio = f"<style>@page :first {{ counter-reset: page {first_folio - verso}; }}</style>\n"
+    pad = '<div class="index-padding" style="break-after: page"></div>\n' if verso else ""
+    return head.replace("</head>", folio + "</head>") + "<body>\n" + pad + section + "</body>\n</html>\n"

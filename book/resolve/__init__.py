@@ -91,7 +91,7 @@ def resolve(book: Book, chapters: tuple[str, ...] | None = None,
     return Manuscript(
         book=book, front=_resolved(book.front, resolved), body=_body(md, book, resolved, memo),
         back=_resolved(book.back, resolved), references=cited.references,
-        references_title=book.meta.references_title or ("Bibliography" if note_style else "References"),
+        references_title=book.meta.references_title or book.meta.words.text("bibliography" if note_style else "references"),
         assets=tuple(sorted(assets.values(), key=lambda a: a.href)), anchor_owner=dict(anchor_owner),
         index=book_index,
     )
@@ -243,7 +243,6 @@ def _render(md, book: Book, parsed: list[Parsed], formatted: FormattedCitations,
             labels: dict[str, Label], errors: list[BookError], memo: Memo | None,
             source_lines: bool = False) -> tuple[dict[str, ResolvedChapter], dict[str, Asset]]:
     """Pass 3: every chapter rendered, its links and images checked, its notes numbered."""
-    lang = book.meta.lang
     by_path = {real_path(c.path): c for c in book.chapters}
     slug_maps = {p.chapter.id: p.slug_to_id for p in parsed}
     part_of = _part_ids(book)
@@ -269,10 +268,10 @@ def _render(md, book: Book, parsed: list[Parsed], formatted: FormattedCitations,
         try:
             rendered = remember(
                 memo, ("render", ch.path),
-                (lang, p, links, images, cites, in_text, note_style, number, part_id, label_table, selected,
+                (book.meta.words, p, links, images, cites, in_text, note_style, number, part_id, label_table, selected,
                  source_lines),
                 lambda: render_chapter(md, p, links, images, cites, in_text, note_style, number, part_id,
-                                       labels, selected, lang, source_lines))
+                                       labels, selected, book.meta.words, source_lines))
         except BookError as exc:
             errors.append(exc)
             continue

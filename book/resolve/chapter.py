@@ -9,6 +9,8 @@ from typing import Mapping
 from markdown_it.token import Token
 
 from ..errors import BookError
+from ..locales import Words
+from ..locales import words as locale_words
 from ..model import Asset, Footnote, ResolvedChapter
 from . import markdown
 from .outline import Parsed
@@ -29,7 +31,8 @@ class Rendered:
 def render_chapter(md, p: Parsed, links: tuple[str | markdown.OutsideLink | BookError, ...],
                     images: tuple[ImageOutcome, ...], citation_html: tuple[str, ...], in_text: tuple[str, ...],
                     note_style: bool, number: int, part_id: str, labels: Mapping[str, Label] | None = None,
-                    selected: frozenset[str] = frozenset(), lang: str = "en", source_lines: bool = False) -> Rendered:
+                    selected: frozenset[str] = frozenset(), words: Words | None = None,
+                   source_lines: bool = False) -> Rendered:
     """Pass 3 of one chapter, from its marked tokens and what is known of the book: where each
     of its links and images leads, its formatted citations (in reading order), its number. With
     ``source_lines``, every paragraph, list item, quote and table says the line of the chapter's
@@ -86,7 +89,8 @@ def render_chapter(md, p: Parsed, links: tuple[str | markdown.OutsideLink | Book
         errors.append(BookError(message, ch.path, *_place(p, token, offset), hint, rule))
 
     ctx = markdown.RenderContext(ch.id, link_target, image, p.heading_ids, note_number, render_citation,
-                                 lambda t: raw_html(ch, t, p.parent_of.get(id(t))), lang=lang,
+                                 lambda t: raw_html(ch, t, p.parent_of.get(id(t))),
+                                 words=words or locale_words("en"),
                                  labels=labels or {}, linked=lambda c: c in selected, problem=problem)
     env = {"ctx": ctx}
     main_tokens, note_tokens = split_notes(_with_lines(p.tokens) if source_lines else p.tokens)

@@ -114,11 +114,11 @@ def crossref_html(ctx, token: Token) -> str:
         if kind == "eq":
             number = f"({number})"
         if kind == "sec" and not label.number:
-            text = f"{word(ctx.lang, 'sec')} “{label.text}”"
+            text = f"{word(ctx.words, 'sec')} “{label.text}”"
         elif item.suppress_author:
             text = number
         else:
-            text = f"{word(ctx.lang, kind)}\u00a0{number}"
+            text = f"{word(ctx.words, kind)}\u00a0{number}"
         shown = escape(text)
         if ctx.linked(label.chapter):
             shown = f'<a class="crossref" href="#{escape(label.id)}">{shown}</a>'
@@ -126,7 +126,7 @@ def crossref_html(ctx, token: Token) -> str:
         parts.append(prefix + shown + escape(item.suffix))
     if len(parts) <= 1:
         return "".join(parts)
-    return ", ".join(parts[:-1]) + f" {word(ctx.lang, 'and')} " + parts[-1]
+    return ctx.words.names(parts)  # "Figures 1, 2, and 3" as the language lists (CLDR)
 
 
 # ------------------------------------------------------------------ figures and tables
@@ -137,8 +137,8 @@ def caption_label(ctx, kind: str, ident: str) -> str:
     number = _number(ctx, ident) if ident and label_kind(ident) == kind else ""
     if not number:
         return ""
-    return (f'<span class="caption-label">{escape(word(ctx.lang, kind))}\u00a0{escape(number)}</span>'
-            f'<span class="caption-sep">{escape(word(ctx.lang, "caption-separator"))}</span>')
+    return (f'<span class="caption-label">{escape(word(ctx.words, kind))}\u00a0{escape(number)}</span>'
+            f'<span class="caption-sep">{escape(word(ctx.words, "caption-separator"))}</span>')
 
 
 def image_style(token: Token) -> str:
@@ -227,7 +227,7 @@ def install(md: MarkdownIt) -> None:
         heading = token.meta.get("title_inline")
         title = (escape(attrs.get("title")) or
                  (self.renderInline(heading.children or [], options, env).strip() if heading is not None else "")
-                 or escape(word(ctx.lang, callout)))
+                 or escape(word(ctx.words, callout)))
         id_attr = f' id="{escape(attrs.ident)}"' if attrs.ident else ""
         classes = " ".join(["callout", *attrs.classes])
         role = _ROLES.get(callout, "note")
@@ -248,7 +248,7 @@ def install(md: MarkdownIt) -> None:
         task = (tokens[idx].meta or {}).get("task")
         if not task:
             return self.renderToken(tokens, idx, options, env)
-        state = word(env["ctx"].lang, f"task-{task}")
+        state = word(env["ctx"].words, f"task-{task}")
         return f'<li class="task {task}"><span class="task-box" role="img" aria-label="{escape(state)}"></span>'
 
     def span_open(self, tokens, idx, options, env):

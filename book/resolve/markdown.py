@@ -20,22 +20,21 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
+from ..locales import Words, base, french_spacing, quotes
+from ..locales import words as locale_words
 from . import elements
 from .cite.syntax import citation_plugin
 from .syntax import pandoc_markdown
 
-QUOTES = {
-    "en": "“”‘’", "de": "„“‚‘", "fr": ["«\u202f", "\u202f»", "“", "”"], "ru": "«»„“", "es": "«»“”",
-    "it": "«»“”", "pl": "„”‚’", "nl": "‘’‚’", "sv": "””’’", "cs": "„“‚‘", "da": "»«›‹",
-}
-
 
 @functools.lru_cache(maxsize=8)
 def parser(lang: str) -> MarkdownIt:
-    """The Markdown parser for a book in ``lang`` (cached: building it is not free)."""
-    quotes = QUOTES.get(lang.split("-")[0].lower(), QUOTES["en"])
-    md = MarkdownIt("commonmark", {"typographer": True, "html": True, "xhtmlOut": True, "quotes": quotes})
+    """The Markdown parser for a book in ``lang`` (cached: building it is not free): the language's
+    quotation marks (CLDR), and French spacing before ; : ! ? and inside « » (:mod:`book.locales`)."""
+    md = MarkdownIt("commonmark", {"typographer": True, "html": True, "xhtmlOut": True, "quotes": list(quotes(lang))})
     md.enable(["replacements", "smartquotes", "table", "strikethrough"])
+    if base(lang) == "fr":
+        md.core.ruler.after("smartquotes", "french_spacing", french_spacing_rule)
     md.use(footnote_plugin)
     md.use(citation_plugin)
     # Math, divs and callouts, figures and tables with attributes, cross-references … (pandoc's
@@ -48,6 +47,14 @@ def parser(lang: str) -> MarkdownIt:
     # a little lower, turns deeper nesting into an error instead of silently flattened text.
     md.options["maxNesting"] = 64
     return md
+
+
+def french_spacing_rule(state) -> None:
+    """A core rule: French spacing in the text of every inline token (never in code)."""
+    for token in state.tokens:
+        for child in token.children or ():
+            if child.type == "text":
+                child.content = french_spacing(child.content)
 
 
 def slugify(text: str) -> str:
@@ -103,8 +110,8 @@ class RenderContext:
     raw_html: Callable[[Token], str]
     in_note: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
-    lang: str = "en"
-    """The book's language: the words of captions, callouts and cross-references (:mod:`.words`)."""
+    words: Words = field(default_factory=lambda: locale_words("en"))
+    """The book's generated words: those of captions, callouts and cross-references (:mod:`.words`)."""
     labels: Mapping[str, Any] = field(default_factory=dict)
     """Every label and heading of the book, numbered (:class:`~.numbering.Label`), by id."""
     linked: Callable[[str], bool] = lambda _chapter_id: True

@@ -46,8 +46,11 @@
   var events = new EventSource("/__serve/events");
   events.onmessage = function (message) {
     var state = JSON.parse(message.data);
-    if (state.error) { showErrors(state.error, "The book has errors; showing the last good version."); return; }
-    if (state.warnings) showErrors(state.warnings, "This markup reaches readers as typed:");
+    if (state.error) {
+      showErrors(state.error, me.getAttribute("data-errors-title") || "The book has errors; showing the last good version.");
+      return;
+    }
+    if (state.warnings) showErrors(state.warnings, me.getAttribute("data-warnings-title") || "This markup reaches readers as typed:");
     else hideErrors();
     if (state.version === version) return;
     /* A version we did not see built (we connected late, or missed one) may have
