@@ -41,7 +41,7 @@ from ..model import (
     ResolvedPart,
 )
 from . import markdown
-from .chapter import render_chapter
+from .chapter import plain_text, render_chapter
 from .citations import format_book_citations, nocite_keys
 from .cite.bibliography import Bibliography, check_keys, load_bibliography
 from .cite.format import DEFAULT_STYLE, FormattedCitations, formatting_inputs, load_style
@@ -308,7 +308,7 @@ def _body(md, book: Book, resolved: dict[str, ResolvedChapter],
             if inner:
                 title_html = remember(memo, ("part", item.id), (book.meta.lang, item.title),
                                       lambda: md.renderInline(item.title).strip())
-                body.append(ResolvedPart(item.id, title_html, item.title, inner))
+                body.append(ResolvedPart(item.id, title_html, plain_text(title_html), inner))
         elif item.id in resolved:
             body.append(resolved[item.id])
     return tuple(body)

@@ -114,7 +114,7 @@ def render_chapter(md, p: Parsed, links: tuple[str | markdown.OutsideLink | Book
             if item.key not in cited:
                 cited.append(item.key)
     chapter = ResolvedChapter(
-        source=ch, id=ch.id, title_html=title_html, title_text=ch.title, short_title=ch.short_title,
+        source=ch, id=ch.id, title_html=title_html, title_text=plain_text(title_html), short_title=ch.short_title,
         html=html, headings=p.headings, footnotes=tuple(footnotes), cited_keys=tuple(cited),
         matter=ch.matter, part_id=part_id, number=number,
     )
@@ -171,3 +171,11 @@ def _with_lines(tokens: list[Token]) -> list[Token]:
             token.attrSet("data-line", str(token.map[0] + 1))
         out.append(token)
     return out
+
+
+def plain_text(html: str) -> str:
+    """What a reader sees of an inline HTML fragment such as a title: its text with its smart quotes
+    and dashes (for the contents of the EPUB and the NCX, a page's <title>, the PDF's outline)."""
+    from html import unescape
+
+    return unescape(re.sub(r"<[^>]+>", "", html))
