@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from .indexdata import BookIndex
+from .locales import Words, words
+
 REFERENCES_ID = "references"
 """The id of the reference list in every edition (resolve reserves it)."""
 INDEX_ID = "index"
@@ -41,6 +44,66 @@ class PrintOptions:
     crop_marks: bool = False
     handout_paper: str = "A4"
     """Default paper for handouts: ``A4`` or ``letter``."""
+    margins_mm: tuple[float, float, float, float] | None = None
+    """Top, outer, bottom and inner (binding) margins; None: from the page size and the measure."""
+    chapter_opening: str = "recto"
+    """``recto`` (a right-hand page), ``any`` (the next page) or ``continue`` (the same page)."""
+    part_opening: str = "recto"
+    """As ``chapter_opening``; ``continue`` sets a part's title above its first chapter."""
+    running_heads: bool = True
+    """Whether pages carry the book's and the chapter's titles at their head."""
+
+
+@dataclass(frozen=True)
+class Style:
+    """How the book looks in every edition (``style:`` in book.yaml); empty means the default."""
+
+    text_font: str = ""
+    """The family of the text face: a pinned family's name or one of the book's ``fonts:``."""
+    heading_font: str = ""
+    """The family of headings and other display type."""
+    code_font: str = ""
+    """The family of code; empty: as each edition sets code by default."""
+    font_size_pt: float = 0.0
+    """The print text size in points; 0: chosen from the page width."""
+    line_height: float = 0.0
+    """Leading as a multiple of the text size; 0: the edition's default."""
+    accent: str = ""
+    """A colour (``#rrggbb``) for rules, links and ornaments; empty: each edition's default."""
+    contents_depth: int = 1
+    """1: the contents list parts and chapters; 2: also each chapter's sections."""
+    chapter_numbers: bool = False
+    """Whether body chapters are numbered ("Chapter 3"). (Sections are numbered by pandoc's
+    ``number-sections``: :attr:`Metadata.number_sections`.)"""
+
+
+@dataclass(frozen=True)
+class BookFont:
+    """A font file the book brings (``fonts:`` in book.yaml), checked when the book is loaded."""
+    family: str
+    """The name the book's ``style:`` and CSS use for it."""
+    style: str
+    """``normal`` or ``italic``."""
+    weight: str
+    """``400``, or a range such as ``300 800`` for a variable font."""
+    path: Path
+    """Absolute path inside the book folder."""
+    rel: str
+    """Path relative to the book folder, with ``/``: also its path in the editions."""
+
+
+@dataclass(frozen=True)
+class StyleSheet:
+    """A CSS file of the book (``css:`` in book.yaml), loaded after the builder's own."""
+    path: Path
+    rel: str
+    """Path relative to the book folder, with ``/``."""
+    editions: tuple[str, ...]
+    """Where it applies: ``print`` (both PDFs), ``epub``, ``web``, ``handout``."""
+    text: str
+    """The stylesheet, its ``url()``s checked to name files inside the book."""
+    urls: tuple[str, ...] = ()
+    """The book files its ``url()``s name, relative to the book folder."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +135,22 @@ class Metadata:
     """File-name stem of the outputs, from ``slug:`` or the title."""
     references_title: str = ""
     """Heading of the reference list, when book.yaml names one."""
+    numbering: str = "chapter"
+    """How figures, tables and equations are numbered: ``chapter`` (Figure 2.3) or ``book`` (Figure 7)."""
+    number_sections: bool = False
+    """Whether the sections of each chapter carry numbers (2.1, 2.1.1), as pandoc's ``number-sections``."""
+    strings: tuple[tuple[str, str], ...] = ()
+    """book.yaml's ``strings:``: the generated words the book words its own way (:mod:`book.locales`)."""
+    style: Style = Style()
+    fonts: tuple[BookFont, ...] = ()
+    css: tuple[StyleSheet, ...] = ()
+    spelling: bool = True
+    """Whether ``check`` looks up every word (``spelling: false`` turns the rule off)."""
+
+    @property
+    def words(self) -> Words:
+        """Every word the builder writes for this book, in its language (:mod:`book.locales`)."""
+        return words(self.lang, self.strings)
 
     @property
     def authors(self) -> tuple[Person, ...]:
@@ -80,9 +159,7 @@ class Metadata:
     @property
     def author_line(self) -> str:
         names = [p.name for p in self.authors] or [p.name for p in self.creators]
-        if len(names) <= 2:
-            return " and ".join(names)
-        return ", ".join(names[:-1]) + ", and " + names[-1]
+        return self.words.names(names)
 
 
 @dataclass(frozen=True)
@@ -167,90 +244,6 @@ class Book:
     @property
     def parts(self) -> tuple[Part, ...]:
         return tuple(item for item in self.body if isinstance(item, Part))
-
-
-# ---------------------------------------------------------------- the index
-
-
-@dataclass(frozen=True)
-class IndexMark:
-    """One spot of the text that an index entry points at."""
-
-    id: str
-    """The anchor: ``ix-<chapter>-<n>``, or a heading's id for a mark in a heading."""
-    chapter: str
-    path: tuple[str, ...]
-    """The entry, then its sub-entries, as the mark names them."""
-    file: Path
-    line: int
-
-
-@dataclass(frozen=True)
-class CrossReference:
-    """A ``see`` or ``see also`` from an entry to another, from a span or from book.yaml."""
-
-    path: tuple[str, ...]
-    target: tuple[str, ...]
-    also: bool
-    file: Path
-    line: int
-
-
-@dataclass(frozen=True)
-class IndexReference:
-    """A ``see`` or ``see also`` target as printed, and the entry it leads to."""
-
-    text: str
-    """The target's term; a sub-entry as ``Treaties: Rapallo``."""
-    target: str
-    """The id of the target entry, or empty when the index has no such entry."""
-
-
-@dataclass(frozen=True)
-class IndexEntry:
-    """One entry of the index, with its sub-entries."""
-
-    id: str
-    """The entry's own anchor in the index (``ixe-…``), for ``see`` links."""
-    term: str
-    """As printed (book.yaml's spelling; ``*…*`` for italics)."""
-    path: tuple[str, ...]
-    marks: tuple[str, ...]
-    """Anchor ids of the marked spots, in reading order, each once."""
-    see: tuple[IndexReference, ...]
-    see_also: tuple[IndexReference, ...]
-    sub: tuple["IndexEntry", ...]
-
-
-@dataclass(frozen=True)
-class IndexGroup:
-    """The entries filed under one letter."""
-
-    letter: str
-    entries: tuple[IndexEntry, ...]
-
-
-@dataclass(frozen=True)
-class BookIndex:
-    """The index of a book, for every edition."""
-
-    groups: tuple[IndexGroup, ...]
-    marks: tuple[IndexMark, ...]
-    """Every marked spot in reading order (a spot that names two entries is here twice)."""
-    terms: tuple[IndexTerm, ...]
-    """book.yaml's terms, for ``check``."""
-    cross_references: tuple[CrossReference, ...]
-
-    def entries(self) -> list[IndexEntry]:
-        """Every entry and sub-entry, in index order."""
-        out: list[IndexEntry] = []
-
-        def walk(entries) -> None:
-            for entry in entries:
-                out.append(entry)
-                walk(entry.sub)
-        walk(e for g in self.groups for e in g.entries)
-        return out
 
 
 # ---------------------------------------------------------------- manuscript

@@ -9,6 +9,7 @@ command -v chromium >/dev/null || need+=(chromium)   # the web edition's browser
 command -v npm >/dev/null || need+=(npm)             # fetches the Nu Html Checker below
 command -v ebook-convert >/dev/null || need+=(calibre)  # the EPUB on a real e-reader stack (big: only when missing)
 command -v faketime >/dev/null || need+=(faketime)   # builds under another clock (tests/test_reproducible.py)
+command -v pandoc >/dev/null || need+=(pandoc)       # the oracle for Markdown (tests/test_pandoc_markdown.py)
 # Apache PDFBox Preflight checks the archival PDF/A (run with java; see TOOLS.md)
 [ -f /usr/share/java/preflight.jar ] || need+=(libpdfbox2-java libactivation-java libjaxb-api-java)
 if ((${#need[@]})); then

@@ -80,7 +80,7 @@ def test_modules_stay_small_enough_to_read():
 
 def test_the_folders_are_the_stages():
     folders = sorted(p.name for p in (ROOT / "book").iterdir() if p.is_dir() and p.name != "__pycache__")
-    assert folders == ["commands", "lint", "load", "publish", "render", "resolve", "skeleton"]
+    assert folders == ["commands", "lint", "load", "locales", "publish", "render", "resolve", "skeleton"]
 
 
 def test_run_time_dependencies_are_what_the_engine_imports():

@@ -99,3 +99,12 @@ def test_a_numeric_range_in_a_number_variable_gets_an_en_dash(tmp_path: Path) ->
                                                                             book("b", issue="Suppl. 2-A")],
                  [items_cite("a"), items_cite("b")])
     assert texts(result) == ["n. 3–4", "n. Suppl. 2-A"]
+
+
+@pytest.mark.parametrize("typed", ["72--75", "72–75", "72-75", "72 -- 75"])
+def test_a_range_typed_with_two_hyphens_is_one_range(typed: str) -> None:
+    """pandoc reads "72--75" in a locator as an en dash; so do we (not "72––75")."""
+    from book.resolve.cite.numbers import render_number
+
+    assert render_number(typed, "numeric", None) == "72–75"
+    assert is_plural(typed)

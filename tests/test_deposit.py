@@ -124,8 +124,9 @@ def test_bag_layout(bag: Path, made: Path):
         f"data/editions/{SLUG}-archival.pdf", f"data/editions/{SLUG}.pdf", f"data/editions/{SLUG}.epub",
         f"data/editions/{SLUG}-web.zip"}
     for source in ("book.yaml", "bibliography.yaml", "front/preface.md", "chapters/alpha.md", "chapters/beta.md",
-                   "chapters/gamma.md", "images/square.png", "templates/print/book.html",
-                   "templates/print/book.css", "templates/ebook/chapter.xhtml", "templates/web/chapter.html"):
+                   "chapters/gamma.md", "images/square.png", "builder-templates/print/book.html",
+                   "builder-templates/print/book.css", "builder-templates/ebook/chapter.xhtml",
+                   "builder-templates/web/chapter.html"):
         assert f"data/sources/{source}" in files, source
     for rel in ("book.yaml", "chapters/beta.md", "images/square.png"):
         assert (bag / "data/sources" / rel).read_bytes() == (FIXTURES / "basic" / rel).read_bytes()
@@ -389,7 +390,7 @@ def test_verify_renders_a_deposits_templates_sandboxed(bag_copy: Path, tmp_path:
     """A deposit may come from anywhere, and its manifests are only checksums: templates that
     reach for Python's internals are refused at their line, and what they asked for never runs."""
     marker = tmp_path / "the-template-ran-a-command"
-    template = bag_copy / "data/sources/templates/print/book.html"
+    template = bag_copy / "data/sources/builder-templates/print/book.html"
     template.write_text(template.read_text(encoding="utf-8") + "{{ cycler.__init__.__globals__.os.system("
                         f"'touch {marker}') }}}}\n", encoding="utf-8")
     bagit.Bag(str(bag_copy)).save(manifests=True)
@@ -397,7 +398,7 @@ def test_verify_renders_a_deposits_templates_sandboxed(bag_copy: Path, tmp_path:
     proc = run_build("verify", str(bag_copy))
     assert proc.returncode == 1, proc.stdout
     assert not marker.exists()
-    assert re.search(r"data/sources/templates/print/book\.html:\d+: error: the template does what a template "
+    assert re.search(r"data/sources/builder-templates/print/book\.html:\d+: error: the template does what a template "
                      r"may not: access to attribute '__init__' of 'type' object is unsafe", proc.stdout), proc.stdout
     assert "Traceback" not in proc.stdout + proc.stderr
 

@@ -51,6 +51,41 @@ def test_the_skeleton_builds_every_edition(skeleton, tmp_path):
     assert "\x1b[" not in proc.stderr
 
 
+def test_the_rights_line_names_the_author_without_quotes(skeleton, tmp_path):
+    """The rights line is one YAML string: the author's name is printed, never its quotes."""
+    folder = tmp_path / "quoted"
+    proc = run_build("new", str(folder), "--author", 'Ann "the Scribe" Author')
+    assert proc.returncode == 0, proc.stderr
+    from book.load import load_book
+
+    rights = load_book(folder).meta.rights
+    assert rights.startswith("© ") and rights.endswith(' Ann "the Scribe" Author. All rights reserved.')
+    assert "A. N. Author. All rights reserved." in load_book(skeleton).meta.rights
+
+
+@pytest.mark.parametrize("lang, title, rights", [
+    ("fr", "Un commencement", "Tous droits réservés."),
+    ("de", "Ein Anfang", "Alle Rechte vorbehalten."),
+    ("ja", "はじめに", "無断転載を禁じます。"),
+])
+def test_new_writes_a_book_in_another_language_that_passes_check_and_builds(tmp_path, lang, title, rights):
+    folder = tmp_path / f"livre-{lang}"
+    proc = run_build("new", str(folder), "--lang", lang, "--author", "Claire Dubois", "--title", "Mon livre")
+    assert proc.returncode == 0, proc.stderr
+    from book.load import load_book
+
+    meta = load_book(folder).meta
+    assert meta.lang == lang and meta.rights.endswith(f"Claire Dubois. {rights}")
+    proc = run_build("check", "--strict", "--book", str(folder))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = tmp_path / "dist"
+    proc = run_build("pdf", "web", "--book", str(folder), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert title in " ".join(pdf_pages_text(next(out.glob("*.pdf")))).replace(" ", "") or title in \
+        " ".join(pdf_pages_text(next(out.glob("*.pdf"))))
+    assert f'lang="{lang}"' in (out / "web" / "beginning.html").read_text(encoding="utf-8")
+
+
 def test_new_refuses_a_folder_that_is_not_empty(skeleton, tmp_path):
     before = (skeleton / "book.yaml").read_text()
     proc = run_build("new", str(skeleton))

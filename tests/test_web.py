@@ -45,7 +45,7 @@ def test_every_page_and_the_stylesheet_pass_the_nu_html_checker(web, tmp_path):
 def test_pages_have_language_landmarks_and_a_skip_link(web):
     for page in web.glob("*.html"):
         html = page.read_text()
-        assert '<html lang="en">' in html
+        assert '<html lang="en" dir="ltr">' in html
         assert '<a class="skip-link" href="#main">' in html and '<main id="main"' in html
         for landmark in ("<header", "<nav class=\"sidebar\" id=\"toc\" aria-label=\"Contents\">", "<footer", "role=\"search\""):
             assert landmark in html, (page.name, landmark)

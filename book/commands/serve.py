@@ -40,6 +40,7 @@ last good PDF); the events carry ``pdf``, the PDF's version.
 from __future__ import annotations
 
 import argparse
+from html import escape as html_escape
 import http.server
 import json
 import mimetypes
@@ -55,10 +56,11 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import BookError, BookErrors
 from ..load import find_config, load_book
-from ..memo import Memo
+from ..lint.syntax import markup_warnings
+from ..memo import Memo, remember
 from ..model import Manuscript
 from ..publish.web import Content, web_files
-from ..resolve import resolve
+from ..resolve import markdown, resolve
 from ..resources import TEMPLATES
 from . import book_option, jobs_option, out_option, parser, program
 
@@ -83,11 +85,18 @@ class Site:
     pdf_version: int = 0
     pdf_note: str = ""
     """What the last print rebuild said (errors, or how long it took)."""
+    warnings: str = ""
+    """Markup of the last good build that reaches readers as typed (``check``'s syntax warnings)."""
+    error_title: str = "The book has errors; showing the last good version."
+    """What the overlay says above the problems, in the language of the last good build."""
+    warnings_title: str = "This markup reaches readers as typed:"
+    """What it says above the markup warnings."""
     stopping: bool = False
     cond: threading.Condition = field(default_factory=threading.Condition)
 
-    def publish(self, files: dict[str, Content] | None, error: str = "") -> None:
-        """A new version: new files (or None to keep the last good ones) and the build's errors."""
+    def publish(self, files: dict[str, Content] | None, error: str = "", warnings: str = "") -> None:
+        """A new version: new files (or None to keep the last good ones), the build's errors and the
+        warnings about its markup."""
         with self.cond:
             if files is not None:
                 old = self.files
@@ -97,12 +106,13 @@ class Site:
             else:
                 self.changed = ()
             self.error = error
+            self.warnings = warnings
             self.version += 1
             self.cond.notify_all()
 
     def state(self) -> dict:
         return {"version": self.version, "changed": list(self.changed), "error": self.error,
-                "pdf": self.pdf_version}
+                "pdf": self.pdf_version, "warnings": self.warnings}
 
     def publish_pdf(self, pdf: Path | None, note: str) -> None:
         """A print rebuild finished: a new PDF (or None, the last good one kept) and what it said."""
@@ -137,20 +147,34 @@ class Builder:
         self.templates = templates
         self.ms: Manuscript | None = None
         self.memo = Memo()
+        self.warnings: list[BookError] = []
+        """What the last good build's markup shows readers as typed (:mod:`book.lint.syntax`)."""
 
     def build(self, content_changed: bool = True) -> dict[str, Content]:
         """The edition's files; raises every problem of the book at once, as ``check`` lists them."""
         if content_changed or self.ms is None:
             self.ms = None
             problems: list[BookError] = []
-            ms = resolve(load_book(self.book, collect=problems, memo=self.memo), collect=problems, memo=self.memo)
+            book = load_book(self.book, collect=problems, memo=self.memo)
+            ms = resolve(book, collect=problems, memo=self.memo)
             if problems:
                 raise BookErrors(problems)
             self.ms = ms
+            self.warnings = self._markup_warnings(book)
             files = web_files(ms, self.templates, self.memo)
             self.memo.sweep()  # after a whole build only: a template edit uses the web's results alone
             return files
         return web_files(self.ms, self.templates, self.memo)
+
+
+    def _markup_warnings(self, book) -> list[BookError]:
+        """``check``'s syntax warnings, each chapter's kept while its text is unchanged."""
+        md = markdown.parser(book.meta.lang)
+        found: list[BookError] = []
+        for ch in book.chapters:
+            found += remember(self.memo, ("markup", ch.path), (book.meta.lang, ch),
+                              lambda ch=ch: markup_warnings(ch, md.parse(ch.markdown, {})))
+        return sorted(found, key=lambda e: (str(e.file), e.line, e.column))
 
 
 def describe(exc: BaseException, cwd: Path) -> str:
@@ -177,7 +201,13 @@ def rebuild(builder: Builder, site: Site, content_changed: bool, say) -> None:
         say("the page shows these errors; the last good pages are served until they are fixed")
         site.publish(None, text)
         return
-    site.publish(files)
+    warnings = "\n".join(w.format(Path.cwd()) for w in builder.warnings)
+    if warnings and warnings != site.warnings:
+        say(warnings)
+    if builder.ms is not None:
+        site.error_title = builder.ms.meta.words.text("serve-errors")
+        site.warnings_title = builder.ms.meta.words.text("serve-warnings")
+    site.publish(files, warnings=warnings)
     pages = [p for p in site.changed if p.endswith(".html")]
     say(f"rebuilt in {time.perf_counter() - start:.2f} s: "
         + (f"{len(pages)} page{'s' if len(pages) != 1 else ''} changed" if site.changed else "nothing changed"))
@@ -235,7 +265,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._send(200, data, "application/pdf")
 
     def _inject(self, html: bytes, rel: str, version: int) -> bytes:
-        script = (f'<script src="{CLIENT}" data-version="{version}" data-page="{rel}"></script>\n').encode()
+        title = html_escape(self.site.error_title, quote=True)
+        warned = html_escape(self.site.warnings_title, quote=True)
+        script = (f'<script src="{CLIENT}" data-version="{version}" data-page="{rel}" '
+                  f'data-errors-title="{title}" data-warnings-title="{warned}"></script>\n').encode()
         at = html.rfind(b"</body>")
         return html[:at] + script + html[at:] if at >= 0 else html + script
 

@@ -13,7 +13,7 @@ answers three questions and names the file behind every "no":
 The rebuild runs in a fresh interpreter with this builder's code and the
 *deposit's* templates: the engine reads templates from beside its package
 (:func:`book.resources.templates_dir`), so a throwaway engine folder is assembled from a
-copy of this package and ``data/sources/templates/``. A fresh process also
+copy of this package and ``data/sources/builder-templates/``. A fresh process also
 keeps this one's state (caches, ``SOURCE_DATE_EPOCH``) out of the rebuild.
 """
 

@@ -15,10 +15,10 @@ from ..errors import BookError
 from ..model import Book, Chapter
 from ..resolve import markdown
 from ..resolve.cite.bibliography import Bibliography, load_bibliography, unused_entries
-from . import fonts, spelling, structure
+from . import fonts, spelling, structure, syntax
 
 WARNINGS = frozenset({"unused-reference", "empty-section", "heading-skip", "repeated-paragraph", "spelling",
-                      "word-list"})
+                      "word-list", *syntax.RULES})
 """Rules whose problems are warnings: ``check`` exits 1 on them only with ``--strict``."""
 
 
@@ -42,11 +42,13 @@ def lint_book(book: Book) -> list[BookError]:
     problems += word_list_problems
     for chapter, tokens in chapters:
         problems += structure.headings(chapter, tokens)
-        problems += spelling.misspellings(chapter, tokens, book.meta.lang, known)
+        problems += syntax.markup_warnings(chapter, tokens)
+        if book.meta.spelling:
+            problems += spelling.misspellings(chapter, tokens, book.meta.lang, known)
     problems += structure.repeated_paragraphs(chapters)
     problems += _unused_references(book, chapters)
     problems += fonts.uncovered_in_files(
-        [book.config_file, *(c.path for c in book.chapters), *book.meta.bibliography])
+        [book.config_file, *(c.path for c in book.chapters), *book.meta.bibliography], book.meta)
     return problems
 
 

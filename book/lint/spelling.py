@@ -112,7 +112,7 @@ def misspellings(chapter: Chapter, tokens: list[Token], lang: str, known: frozen
     known = known | inline_ignores(chapter.markdown)
     out: list[BookError] = []
     for word in words(chapter, tokens, lang):
-        if _is_known(word.text, checker, known):
+        if _is_known(word.text, checker, known, lang):
             continue
         hint = _suggestion(word.text, lang)
         out.append(BookError(f"unknown word '{word.text}'", chapter.path, word.line, word.column,
@@ -120,14 +120,53 @@ def misspellings(chapter: Chapter, tokens: list[Token], lang: str, known: frozen
     return out
 
 
-def _is_known(word: str, checker, known: frozenset[str]) -> bool:
+ELIDING = frozenset({"fr", "it", "ca"})
+"""Languages whose articles and pronouns elide before a vowel: l’horloge, d’un, dell’arte."""
+COMPOUNDING = frozenset({"de", "nl", "sv", "da", "nb", "fi"})
+"""Languages that write compounds as one word: Pferdebahngesellschaften."""
+_LINKS = ("", "s", "es", "n", "en", "er", "e")
+"""German linking elements between the parts of a compound (Fugenelemente)."""
+
+
+def _is_known(word: str, checker, known: frozenset[str], lang: str = "en") -> bool:
     if len(word) < 2:
         return True
-    folded = word.casefold().replace("’", "'")
-    candidates = {folded, re.sub(r"'s$", "", folded), folded.replace("'", "")}
-    if candidates & known:
+    # Both: casefold() turns ß into ss, which the dictionary does not; lower() keeps it.
+    candidates: set[str] = set()
+    for folded in {word.lower().replace("’", "'"), word.casefold().replace("’", "'")}:
+        candidates |= {folded, re.sub(r"'s$", "", folded), folded.replace("'", "")}
+    if candidates & known or checker.known(list(candidates)):
         return True
-    return bool(checker.known(list(candidates)))
+    base = lang.split("-")[0].lower()
+    lowered = word.lower().replace("’", "'")
+    if base in ELIDING and "'" in lowered:
+        head, _, rest = lowered.partition("'")
+        if len(head) <= 4 and rest and _is_known(rest, checker, known, "en"):
+            return True
+    if base in COMPOUNDING and len(lowered) >= 8:
+        return _compound(lowered, checker, known, 3)
+    return False
+
+
+def _compound(word: str, checker, known: frozenset[str], parts: int) -> bool:
+    """Whether ``word`` is two or more known words (at least 3 letters each), a linking element
+    allowed between them: Straßen|bahn, Pferde|bahn|gesellschaften, Liebe|s|brief."""
+    if word in known or checker.known([word]):
+        return True
+    if parts <= 1:
+        return False
+    for cut in range(3, len(word) - 2):
+        head = word[:cut]
+        if not (head in known or checker.known([head])):
+            continue
+        for link in _LINKS:
+            rest = word[cut:]
+            if link and not rest.startswith(link):
+                continue
+            rest = rest[len(link):]
+            if len(rest) >= 3 and _compound(rest, checker, known, parts - 1):
+                return True
+    return False
 
 
 @functools.lru_cache(maxsize=4096)
@@ -155,8 +194,19 @@ def _texts(children: list[Token], lang: str) -> Iterator[str]:
     """The text a reader sees, minus code, autolinked URLs and other-language spans."""
     base = lang.split("-")[0].lower()
     foreign: list[str] = []  # tag names of open elements in another language
+    spans: list[bool] = []  # whether each open [span]{lang=…} made the text foreign
     in_autolink = False
     for child in children:
+        if child.type == "span_open":
+            lang_attr = str(child.attrGet("lang") or "")
+            spans.append(bool(lang_attr) and lang_attr.split("-")[0].lower() != base)
+            if spans[-1]:
+                foreign.append("[span]")
+            continue
+        if child.type == "span_close":
+            if spans and spans.pop() and foreign:
+                foreign.pop()
+            continue
         if child.type == "html_inline":
             opened = _OPEN_TAG.match(child.content)
             closed = _CLOSE_TAG.match(child.content)

@@ -21,6 +21,7 @@ from ..confine import inside, read_text
 from ..errors import BookError, BookErrors
 from ..memo import Memo, kept_image_problem, kept_inside, remember
 from ..model import Book, Chapter, Metadata, Part
+from . import looks
 from .chapters import read_chapter
 from .config import Config, Settings, read_config, slugify
 from .fields import Entry
@@ -63,6 +64,9 @@ def load_book(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES,
 
     errors: list[BookError] = []
     bibliography, cover = _named_files(root, config_file, doc, config.settings, errors, memo)
+    fonts = looks.book_fonts(root, doc, config.settings.fonts, errors)
+    looks.check_families(config.settings.style, fonts, doc, errors)
+    css = looks.style_sheets(root, doc, config.settings.css, errors)
     chapters = _chapters(root, config_file, config, max_chapter_bytes, errors, memo)
     if errors and collect is None:
         raise BookErrors(errors)
@@ -74,7 +78,8 @@ def load_book(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES,
         title=s.title, subtitle=s.subtitle, creators=s.creators, publisher=s.publisher, lang=s.lang, date=s.date,
         identifier=s.identifier, rights=s.rights, description=s.description, subjects=s.subjects, source=s.source,
         edition=s.edition, url=s.url, csl=s.csl, bibliography=bibliography, nocite=s.nocite, cover=cover,
-        print=s.print, slug=s.slug, references_title=s.references_title,
+        print=s.print, slug=s.slug, references_title=s.references_title, strings=s.strings, style=s.style,
+        fonts=fonts, css=css, spelling=s.spelling, numbering=s.numbering, number_sections=s.number_sections,
     )
     where = {key: doc.where((key,)) for key in doc.data} if isinstance(doc.data, dict) else {}
     return Book(root=root, config_file=config_file, meta=meta,

@@ -17,15 +17,20 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import BookError, BookErrors
-from ..model import IndexTerm, Person, PrintOptions
+from ..model import IndexTerm, Person, PrintOptions, Style
+from . import style as looks
 from .checker import Checker, suggest
 from .fields import Entry, entries, index_terms, people, print_options
 from .yamlsrc import Located, iso_date
 
 
 def slugify(text: str) -> str:
-    """An ASCII file-name stem: "World War II: Diplomacy" → "world-war-ii-diplomacy"."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """An ASCII file-name stem that keeps the title's letters: "World War II: Diplomacy" →
+    "world-war-ii-diplomacy", "Über die Straßenbahn" → "uber-die-strassenbahn", "Война и мир" →
+    "voyna-i-mir" (anyascii's transliteration, for scripts an ASCII file name cannot hold)."""
+    from anyascii import anyascii
+
+    text = anyascii(unicodedata.normalize("NFC", text))
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "book"
 
 
@@ -97,6 +102,24 @@ def _cover(ck: Checker, data: dict, _so_far: dict) -> str:
     return cover
 
 
+def _numbering(ck: Checker, data: dict, _so_far: dict) -> str:
+    numbering = ck.text(data, "numbering", default="chapter") or "chapter"
+    if numbering not in ("chapter", "book"):
+        ck.fail(("numbering",), f"'{numbering}' is not a way to number figures",
+                "write 'numbering: chapter' (Figure 2.3) or 'numbering: book' (Figure 7)")
+        return "chapter"
+    return numbering
+
+
+def _number_sections(ck: Checker, data: dict, _so_far: dict) -> bool:
+    value = data.get("number-sections", False)
+    if not isinstance(value, bool):
+        ck.fail(("number-sections",), "'number-sections' is true or false",
+                "write 'number-sections: true' to number the sections of each chapter (2.1, 2.1.1)")
+        return False
+    return value
+
+
 @dataclass(frozen=True)
 class Field:
     """One setting of book.yaml: the keys it reads, where it goes, how it is checked."""
@@ -134,8 +157,22 @@ FIELDS: tuple[Field, ...] = (
                                                    "Bibliography for note styles)"}, _references_title),
     Field("nocite", {"nocite": "keys to list in the references though never cited ('@*' for all)"}, _nocite),
     Field("cover", {"cover": "a cover image for the EPUB"}, _cover),
-    Field("print", {"print": "print options: page, bleed, crop-marks, handout-paper"},
+    Field("print", {"print": "print options: page, margins, bleed, crop-marks, chapter-opening, part-opening, "
+                             "running-heads, handout-paper"},
           lambda ck, d, _f: print_options(ck, d)),
+    Field("numbering", {"numbering": "how figures, tables and equations are numbered: chapter (Figure 2.3, "
+                                     "the default) or book (Figure 7)"}, _numbering),
+    Field("number_sections", {"number-sections": "true to number the sections of each chapter (2.1, 2.1.1); "
+                                                 "default false"}, _number_sections),
+    Field("style", {"style": "the look: text-font, heading-font, code-font, font-size, line-height, accent-color, "
+                             "contents-depth, chapter-numbers"}, lambda ck, d, _f: looks.style(ck, d)),
+    Field("strings", {"strings": "generated words worded your way, e.g. 'contents: Table of Contents'"},
+          lambda ck, d, _f: looks.strings(ck, d)),
+    Field("fonts", {"fonts": "the book's own font files (TrueType or OpenType)"},
+          lambda ck, d, _f: looks.font_entries(ck, d)),
+    Field("css", {"css": "the book's stylesheets, for every edition or per edition (all, print, epub, web, handout)"},
+          lambda ck, d, _f: looks.css_entries(ck, d)),
+    Field("spelling", {"spelling": "false: check does not look up words"}, lambda ck, d, _f: looks.spelling(ck, d)),
     Field("index", {"index": "terms of the back-of-book index, found in the text (see README, 'The index')"},
           lambda ck, d, _f: index_terms(ck, d)),
 )
@@ -177,6 +214,17 @@ class Settings:
     cover: str
     """The cover image as book.yaml names it, or empty."""
     print: PrintOptions
+    numbering: str
+    """``chapter`` (Figure 2.3) or ``book`` (Figure 7): how figures, tables and equations are numbered."""
+    number_sections: bool
+    """Whether the sections of each chapter carry numbers (2.1, 2.1.1)."""
+    style: Style
+    strings: tuple[tuple[str, str], ...]
+    fonts: tuple
+    """``fonts:`` entries and where book.yaml names them; the files are read on load (:mod:`.looks`)."""
+    css: tuple
+    """``css:`` entries (path, editions, where); the files are read on load (:mod:`.looks`)."""
+    spelling: bool
     index: tuple[IndexTerm, ...]
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..model import IndexTerm, Person, PrintOptions
 from .checker import Checker, suggest
+from .style import PRINT_LAYOUT_KEYS, print_layout
 
 PAGE_SIZES_MM = {"A4": (210.0, 297.0), "A5": (148.0, 210.0), "A6": (105.0, 148.0),
                  "B5": (176.0, 250.0), "LETTER": (215.9, 279.4)}
@@ -75,7 +76,7 @@ def print_options(ck: Checker, data: dict) -> PrintOptions:
     if not isinstance(value, dict):
         ck.fail(("print",), "'print' must be a mapping", "write 'print: {page: A5}'")
         return PrintOptions()
-    allowed = {"page", "bleed", "crop-marks", "handout-paper"}
+    allowed = {"page", "bleed", "crop-marks", "handout-paper", *PRINT_LAYOUT_KEYS}
     for key in sorted(set(value) - allowed):
         ck.fail(("print", key), f"unknown key '{key}' in print", suggest(key, allowed), key=True, rule="book-yaml-unknown-key")
     page = value.get("page", "A5")
@@ -96,7 +97,8 @@ def print_options(ck: Checker, data: dict) -> PrintOptions:
     if paper.upper() not in ("A4", "LETTER"):
         ck.fail(("print", "handout-paper"), f"unknown handout paper '{paper}'", "use A4 or letter")
         paper = "A4"
-    return PrintOptions(str(page), size[0], size[1], bleed_mm, crop, "letter" if paper.upper() == "LETTER" else "A4")
+    return PrintOptions(str(page), size[0], size[1], bleed_mm, crop, "letter" if paper.upper() == "LETTER" else "A4",
+                        **print_layout(ck, value, size))
 
 
 def _length_mm(text: str) -> float | None:

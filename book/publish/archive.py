@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import BookError, BookErrors
 from ..model import Manuscript
+from ..render.templates import book_templates
 from . import Output, Supplies
 from .editions import EDITIONS
 
@@ -37,7 +38,8 @@ _MEDIA = {".md": "text/markdown", ".yaml": "application/yaml", ".yml": "applicat
           ".json": "application/json", ".csl": "application/vnd.citationstyles.style+xml",
           ".bib": "application/x-bibtex", ".txt": "text/plain", ".png": "image/png",
           ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".svg": "image/svg+xml",
-          ".webp": "image/webp", ".tif": "image/tiff", ".tiff": "image/tiff"}
+          ".webp": "image/webp", ".tif": "image/tiff", ".tiff": "image/tiff", ".css": "text/css",
+          ".ttf": "font/ttf", ".otf": "font/otf", ".html": "text/html", ".xhtml": "application/xhtml+xml"}
 
 WORD_LIST = "words.txt"
 """The book's own spelling word list (``check``): part of its sources when present."""
@@ -52,7 +54,8 @@ class Source:
     rel: str
     """Path relative to the book folder, with ``/``: its name in the PDF and in ``extract``'s folder."""
     role: str
-    """``book``, ``chapter``, ``bibliography``, ``style``, ``image``, ``cover`` or ``word-list``."""
+    """``book``, ``chapter``, ``bibliography``, ``style``, ``image``, ``cover``, ``word-list``, ``font``,
+    ``stylesheet``, ``stylesheet-file`` or ``template``."""
 
     @property
     def media_type(self) -> str:
@@ -87,6 +90,17 @@ def sources(ms: Manuscript) -> tuple[Source, ...]:
         add(ms.meta.cover, "cover")
     if (book.root / WORD_LIST).is_file():
         add(book.root / WORD_LIST, "word-list")
+    # The book's own look: its fonts, its stylesheets and the files they name, its templates.
+    for font in ms.meta.fonts:
+        add(font.path, "font")
+    for sheet in ms.meta.css:
+        add(sheet.path, "stylesheet")
+        for rel in sheet.urls:
+            add(book.root / rel, "stylesheet-file")
+    own = book_templates(book.root)
+    for path in sorted(own.rglob("*")) if own is not None else ():
+        if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith("."):
+            add(path, "template")
     if MANIFEST in found:
         raise BookError(f"the book has a file named '{MANIFEST}', the name the archival PDF gives its manifest",
                         book.root / MANIFEST, hint="rename that file", rule="archive")

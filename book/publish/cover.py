@@ -16,7 +16,7 @@ import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..fonts import fonts
+from ..fonts import DEFAULT_DISPLAY, DEFAULT_TEXT, DISPLAY, TEXT, chain, cmap, families, fonts
 from ..model import Metadata
 from ..staging import write_atomic
 
@@ -75,9 +75,11 @@ def _cover_key(meta: Metadata) -> str:
 
 
 def cover_alt(meta: Metadata) -> str:
+    """What the cover shows, in the book's language: "Cover of <title>, by <authors>"."""
     title = meta.title + (f": {meta.subtitle}" if meta.subtitle else "")
-    by = f", by {meta.author_line}" if meta.author_line else ""
-    return f"Cover of {title}{by}"
+    if meta.author_line:
+        return meta.words.text("cover-of-by", title=title, author=meta.author_line)
+    return meta.words.text("cover-of", title=title)
 
 
 def generated_cover(meta: Metadata) -> bytes:
@@ -91,9 +93,9 @@ def generated_cover(meta: Metadata) -> bytes:
     margin = 150
     measure = width - 2 * margin
 
-    serif, serif_italic, sans = _faces()
     title, subtitle, author_line, publisher = (_curly(t) for t in (meta.title, meta.subtitle, meta.author_line,
                                                                   meta.publisher))
+    serif, serif_italic, sans = _faces(title + subtitle + author_line + publisher)
     size, lines = _fit(title, serif, 500, measure, start=176, smallest=80, max_lines=4)
     title_font = _font(serif, size, 500)
     leading = round(size * 1.12)
@@ -141,10 +143,27 @@ def _curly(text: str) -> str:
     return text.replace("'", "\u2019")
 
 
-def _faces() -> tuple[Path, Path, Path]:
+def _faces(text: str) -> tuple[Path, Path, Path]:
+    """The serif, its italic and the sans the cover is drawn in: the pinned faces, or for a text in
+    a script they lack (Arabic, Hebrew, Japanese …) the first pinned family that has every
+    character of it — an image cannot fall back from face to face as the editions' text does."""
     by_key = {(f.family, f.style): f.path for f in fonts()}
-    return (by_key[("Book Garamond", "normal")], by_key[("Book Garamond", "italic")],
-            by_key[("Book Sans", "normal")])
+    faces = (by_key[(TEXT, "normal")], by_key[(TEXT, "italic")], by_key[(DISPLAY, "normal")])
+    points = {ord(c) for c in text if not c.isspace()}
+    if points <= cmap(faces[0]) and points <= cmap(faces[2]):
+        return faces
+    for role, face in ((TEXT, faces[0]), (DISPLAY, faces[2])):
+        if points <= cmap(face):
+            continue
+        for name in chain(role, DEFAULT_TEXT if role == TEXT else DEFAULT_DISPLAY):
+            path = families()[name].faces[0].path
+            if points <= cmap(path) or not (points - cmap(face)) - cmap(path):
+                if role == TEXT:
+                    faces = (path, path, faces[2])
+                else:
+                    faces = (faces[0], faces[1], path)
+                break
+    return faces
 
 
 def _font(path: Path, size: int, weight: int):
@@ -155,9 +174,11 @@ def _font(path: Path, size: int, weight: int):
     engine = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
     font = ImageFont.truetype(str(path), size, layout_engine=engine)
     try:
-        font.set_variation_by_axes([weight])
+        axes = font.get_variation_axes()
     except (OSError, ValueError):
-        pass  # not a variable font: its one weight it is
+        return font  # not a variable font: its one weight it is
+    values = [weight if bytes(a.get("name", b"")) in (b"Weight", b"wght") else a["default"] for a in axes]
+    font.set_variation_by_axes([min(max(v, a["minimum"]), a["maximum"]) for v, a in zip(values, axes)])
     return font
 
 

@@ -49,8 +49,9 @@ from .records import (
 CHECKSUMS = ("sha256", "sha512")
 """Manifest algorithms: SHA-256 as RFC 8493 recommends, SHA-512 for the long term."""
 
-TEMPLATES_DIR = "templates"
-"""Where the builder's templates go inside ``data/sources/``."""
+TEMPLATES_DIR = "builder-templates"
+"""Where the builder's templates go inside ``data/sources/`` (beside the book's files, whose own
+``templates/`` folder, if it has one, keeps its name)."""
 
 
 def deposit_name(meta: Metadata) -> str:

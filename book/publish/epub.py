@@ -23,7 +23,11 @@ from pathlib import Path
 
 from ..errors import BookError
 from ..model import Manuscript, ResolvedPart
-from ..render import environment, render_ebook
+from ..render import render_ebook
+from ..render.context import OWN_CSS, book_css
+from ..render.context import context as render_context
+from ..render.faces import plan
+from ..render.templates import environment_for
 from ..resources import TEMPLATES
 from ..staging import write_atomic
 from . import Output, Supplies
@@ -60,20 +64,21 @@ class NavEntry:
     children: tuple["NavEntry", ...] = ()
     kind: str = "chapter"
     """``front``, ``part``, ``chapter``, ``references`` or ``back``."""
+    sections: tuple["NavEntry", ...] = ()
+    """A chapter's sections, listed in the nav document when ``style: contents-depth: 2``."""
 
 
 def build_epub(ms: Manuscript, pages: PageMap, cache: Path) -> tuple[bytes, int]:
     """The EPUB's bytes and the number of content documents."""
     meta = ms.meta
-    env = environment(TEMPLATES)
+    env = environment_for(ms, TEMPLATES)
     _check_names(ms)
     docs = render_ebook(ms)
     cover = cover_image(meta, cache)
     cover_href = f"images/cover{cover.extension}"
     toc = _toc(ms)
     first_body = next((f"{item.id}.xhtml" for item in ms.body), "")
-    context = {"ms": ms, "meta": meta, "toc": toc, "first_body": first_body, "cover": cover,
-               "cover_href": cover_href}
+    context = render_context(ms, toc=toc, first_body=first_body, cover=cover, cover_href=cover_href)
 
     def nav_xhtml(page_list: list[tuple[str, str]]) -> str:
         return env.get_template("ebook/nav.xhtml").render(**context, page_list=page_list)
@@ -102,13 +107,19 @@ def build_epub(ms: Manuscript, pages: PageMap, cache: Path) -> tuple[bytes, int]
     content = dict(placed)
 
     ids = {"cover.xhtml": "cover", "nav.xhtml": "nav", **{d.name: d.id for d in docs}}
-    fonts = ebook_fonts([c for _n, c in placed], cache / "fonts")
-    css = env.get_template("ebook/book.css").render(fonts=fonts)
+    fonts = ebook_fonts([c for _n, c in placed], cache / "fonts", plan(ms))
+    css = env.get_template("ebook/book.css").render(fonts=fonts, **{k: v for k, v in context.items() if k != "fonts"})
     manifest: list[Item] = [Item("cover-image", cover_href, cover.media_type, cover.data, "cover-image"),
                             Item("css", "styles/book.css", "text/css", css.encode("utf-8"))]
+    own = book_css(ms, "epub", lambda rel: "../" + rel)
+    if own:
+        manifest.append(Item("css-own", OWN_CSS["epub"], "text/css", own.encode("utf-8")))
+    assets = {a.href for a in ms.assets}
+    manifest += [Item("own-" + _safe_id(rel), rel, _media_type(rel), (ms.book.root / rel).read_bytes())
+                 for rel in sorted({u for sheet in ms.meta.css if "epub" in sheet.editions for u in sheet.urls} - assets)]
     manifest += [Item(f"font-{i + 1}", f"fonts/{f.name}", "font/ttf", f.data) for i, f in enumerate(fonts)]
     manifest += [Item("img-" + _safe_id(a.href), a.href, a.media_type, a.path.read_bytes()) for a in ms.assets]
-    manifest += [Item(ids[name], name, XHTML, content[name].encode("utf-8"), "nav" if name == "nav.xhtml" else "")
+    manifest += [Item(ids[name], name, XHTML, content[name].encode("utf-8"), _properties(name, content[name]))
                  for name, _c in spine]
     ncx = env.get_template("ebook/toc.ncx").render(**context, page_list=page_list,
                                                    play_order=_play_order(spine, toc, page_list),
@@ -117,9 +128,18 @@ def build_epub(ms: Manuscript, pages: PageMap, cache: Path) -> tuple[bytes, int]
     manifest.append(Item("ncx", "toc.ncx", "application/x-dtbncx+xml", ncx.encode("utf-8")))
     opf = env.get_template("ebook/package.opf").render(
         **context, manifest=manifest, spine=[ids[name] for name, _c in spine], images=bool(ms.assets),
+        mathml=any("mathml" in item.properties for item in manifest),
         modified=build_time(meta.date).strftime("%Y-%m-%dT%H:%M:%SZ"),  # the book's date, never the clock
         print_source=_print_source(ms, len(page_list)))
     return _zip(opf.encode("utf-8"), manifest, meta.date), len(spine)
+
+
+def _properties(name: str, content: str) -> str:
+    """A content document's manifest properties: ``nav`` for the contents, ``mathml`` where it holds MathML."""
+    found = ["nav"] if name == "nav.xhtml" else []
+    if "<math" in content:
+        found.append("mathml")
+    return " ".join(found)
 
 
 def _check_names(ms: Manuscript) -> None:
@@ -131,21 +151,34 @@ def _check_names(ms: Manuscript) -> None:
 
 def _toc(ms: Manuscript) -> tuple[NavEntry, ...]:
     """The table of contents as book.yaml orders it: front matter, parts with their chapters,
-    references, back matter."""
-    entries = [NavEntry(ch.title_text, f"{ch.id}.xhtml", kind="front") for ch in ms.front]
+    references, back matter; each chapter's sections too with ``contents-depth: 2``."""
+    deep = ms.meta.style.contents_depth > 1
+
+    def chapter(ch, kind: str = "chapter") -> NavEntry:
+        sections = tuple(NavEntry(h.text, f"{ch.id}.xhtml#{h.id}", kind="section")
+                         for h in ch.headings if h.level == 2) if deep else ()
+        return NavEntry(ch.title_text, f"{ch.id}.xhtml", kind=kind, sections=sections)
+
+    entries = [chapter(ch, "front") for ch in ms.front]
     for item in ms.body:
         if isinstance(item, ResolvedPart):
-            entries.append(NavEntry(item.title_text, f"{item.id}.xhtml",
-                                    tuple(NavEntry(ch.title_text, f"{ch.id}.xhtml") for ch in item.chapters),
+            entries.append(NavEntry(item.title_text, f"{item.id}.xhtml", tuple(chapter(ch) for ch in item.chapters),
                                     kind="part"))
         else:
-            entries.append(NavEntry(item.title_text, f"{item.id}.xhtml"))
+            entries.append(chapter(item))
     if ms.references:
         entries.append(NavEntry(ms.references_title, "references.xhtml", kind="references"))
-    entries += [NavEntry(ch.title_text, f"{ch.id}.xhtml", kind="back") for ch in ms.back]
+    entries += [chapter(ch, "back") for ch in ms.back]
     if ms.index is not None and ms.index.groups:
-        entries.append(NavEntry("Index", "book-index.xhtml", kind="back"))
+        entries.append(NavEntry(ms.meta.words.text("index"), "book-index.xhtml", kind="back"))
     return tuple(entries)
+
+
+def _media_type(rel: str) -> str:
+    import mimetypes
+
+    known = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
+    return known.get(Path(rel).suffix.lower()) or mimetypes.guess_type(rel)[0] or "application/octet-stream"
 
 
 def _play_order(spine: list[tuple[str, str]], toc: tuple[NavEntry, ...],
@@ -178,8 +211,8 @@ def _print_source(ms: Manuscript, pages: int) -> str:
     """How the print edition the page numbers come from is named (``dc:source``, ``pageBreakSource``)."""
     meta = ms.meta
     title = meta.title + (f": {meta.subtitle}" if meta.subtitle else "")
-    edition = ", ".join(x for x in (meta.edition, meta.publisher, meta.date[:4]) if x)
-    return f"{title}, print edition ({edition}; {meta.print.page}, {pages} pages), {meta.identifier}"
+    details = ", ".join(x for x in (meta.edition, meta.publisher, meta.date[:4], meta.print.page) if x)
+    return meta.words.text("print-edition", title=title, details=details, pages=pages, identifier=meta.identifier)
 
 
 def _safe_id(href: str) -> str:

@@ -4,7 +4,7 @@ book (:mod:`.piece`) and every handout (:mod:`.pdf`)."""
 from __future__ import annotations
 
 from ..errors import BookError
-from ..fonts import fonts
+from ..fonts import CODE, DISPLAY, TEXT
 
 
 def bleed_box(bleed_mm: float):
@@ -24,14 +24,18 @@ def bleed_box(bleed_mm: float):
     return finisher
 
 
-PINNED_FAMILIES = frozenset(f.family for f in fonts())
+PINNED_FAMILIES = (TEXT, DISPLAY, CODE)
+"""The roles' family names: every face of a book — pinned, the book's own, or a script fallback
+(``Book Garamond Amiri``) — is declared under one of them or a name that begins with one
+(:mod:`book.render.faces`)."""
 
 
 def pinned_fonts_only(document, _pdf) -> None:
-    """A finisher that refuses a PDF using any font but the pinned ones: a glyph the pinned
-    fonts lack would come from the machine's fontconfig (and differ from machine to machine).
+    """A finisher that refuses a PDF using any font but the book's: a glyph its fonts lack would
+    come from the machine's fontconfig (and differ from machine to machine).
     :mod:`book.render.fontcheck` finds such characters in the author's text first, with their line."""
-    strays = sorted({font.family for font in document.fonts.values()} - PINNED_FAMILIES)
+    strays = sorted(family for family in {font.family for font in document.fonts.values()}
+                    if not family.startswith(PINNED_FAMILIES))
     if strays:
         raise BookError(f"the print edition needed the system font {strays[0]!r} for a character the "
                         "book's fonts lack", hint="run `build.py check` to find the character",

@@ -18,7 +18,6 @@ byte for byte as the book is.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, replace
@@ -27,9 +26,13 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import BookError, BookErrors
-from ..fonts import fonts
+from ..locales import words
 from ..model import Book, Chapter, Manuscript, Metadata
-from ..render import environment, notes_in_flow
+from ..render import notes_in_flow
+from ..render.context import book_css, context
+from ..render.mathsvg import print_manuscript
+from ..render.print import font_src, print_css, with_stacks
+from ..render.templates import environment_for
 from ..resources import TEMPLATES
 from ..staging import write_atomic
 from . import Output
@@ -60,9 +63,6 @@ class Paper:
 
 
 PAPERS = {"A4": Paper("A4", 210.0, 297.0), "letter": Paper("letter", 215.9, 279.4)}
-
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
 
 
 def paper_named(name: str) -> Paper:
@@ -108,27 +108,23 @@ def stem(chapters: Sequence[Chapter]) -> str:
 
 
 def long_date(iso: str, lang: str) -> str:
-    """The book's date as a reader writes it: "26 November 2021" ("November 26, 2021" in
-    en-US); ISO in other languages, which we do not pretend to know the month names of."""
-    day = dt.date.fromisoformat(iso)
-    if lang.lower() == "en-us":
-        return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
-    if lang.lower().split("-")[0] == "en":
-        return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-    return iso
+    """The book's date as a reader writes it in the book's language (CLDR's long date): "26 November
+    2021", "November 26, 2021" in en-US, "26. November 2021" in German, "2021年11月26日"."""
+    return words(lang).date(iso)
 
 
 def render_handout(ms: Manuscript, paper: Paper, breaks: Sequence[str] = (),
                    templates: Path = TEMPLATES) -> str:
     """The handout of a selection manuscript as one HTML document for WeasyPrint;
     ``breaks`` names paragraphs that must start a page (see :mod:`book.publish.keepnotes`)."""
-    env = environment(templates)
+    env = environment_for(ms, templates)
     template = env.get_template("handout/handout.html")
-    return template.render(
-        ms=ms, meta=ms.meta, chapters=ms.chapters, references=ms.references,
-        references_title=ms.references_title, paper=paper, fonts=fonts(), notes_in_flow=notes_in_flow,
-        number_blocks=number_blocks, breaks=tuple(breaks), date_text=long_date(ms.meta.date, ms.meta.lang),
-        css=(templates / "handout" / "handout.css").read_text(encoding="utf-8"))
+    ms = print_manuscript(ms)
+    ctx = context(ms, chapters=ms.chapters, references=ms.references, references_title=ms.references_title,
+                  paper=paper, notes_in_flow=notes_in_flow, number_blocks=number_blocks, breaks=tuple(breaks),
+                  date_text=long_date(ms.meta.date, ms.meta.lang), css=print_css(ms, templates, "handout/handout.css"),
+                  book_css=book_css(ms, "handout"), font_src=font_src(ms))
+    return with_stacks(template.render(ctx, fonts=ctx["faces"].faces), ctx["faces"])
 
 
 def lay_out(ms: Manuscript, paper: Paper):
@@ -190,13 +186,15 @@ def handout_metadata(ms: Manuscript) -> Metadata:
     def text(markdown: str) -> str:
         return _text(smart(markdown, ms.meta.lang))
 
+    w = ms.meta.words
     book = text(ms.meta.title) + (f": {text(ms.meta.subtitle)}" if ms.meta.subtitle else "")
     titles = [_text(ch.title_html) for ch in ms.chapters]
     edition = f" ({text(ms.meta.edition)})" if ms.meta.edition else ""
-    what = f"the chapter ‘{titles[0]}’" if len(titles) == 1 else \
-        "the chapters " + ", ".join(f"‘{t}’" for t in titles)
-    return replace(ms.meta, title=f"{'; '.join(titles)} — {book}", subtitle="",
-                   description=f"A handout of {what} from {book}{edition}.")
+    if len(titles) == 1:
+        description = w.text("handout-chapter", title=w.quote(titles[0]), book=book + edition)
+    else:
+        description = w.text("handout-chapters", titles=w.names([w.quote(t) for t in titles]), book=book + edition)
+    return replace(ms.meta, title=f"{'; '.join(titles)} — {book}", subtitle="", description=description)
 
 
 def _text(html: str) -> str:

@@ -20,23 +20,20 @@ from urllib.request import url2pathname
 
 from ..confine import allowed_file, shown
 from ..errors import BookError
-from ..fonts import fonts
+from ..fonts import roots as font_roots
 from ..model import Manuscript, Metadata
 from ..render import render_print, roman
+from ..render.faces import SUBSET, plan, subset_face
+from ..render.print import BOOK_ROOT
 from ..render.fontcheck import check_printed
 from ..resources import templates_dir
 from .speedups import collector_paused
 from .stamp import build_time
 from .weasy import prepare_weasyprint
 
-BOOK_ROOT = "__book__"
-"""The book folder's name in the URLs WeasyPrint sees (``file:///__book__/images/map.png``).
-WeasyPrint names each image in the PDF after a hash of its URL: with the real path, the
-same book gave different bytes in every checkout."""
-
 
 def allowed_roots(ms: Manuscript) -> tuple[Path, ...]:
-    return (ms.book.root, templates_dir(), *{f.path.parent for f in fonts()})
+    return (ms.book.root, templates_dir(), *font_roots())
 
 
 @dataclass
@@ -75,9 +72,10 @@ MAX_DATA_URL = 64 * 1024
 """Longest ``data:`` URL the fetcher decodes: the stylesheet's ornaments, not smuggled images."""
 
 
-def confined_fetcher(root: Path, roots: tuple[Path, ...], refused: list[str]):
+def confined_fetcher(root: Path, roots: tuple[Path, ...], faces, refused: list[str]):
     """A WeasyPrint URL fetcher that reads files of the book (``root``, named ``__book__`` in
-    URLs), the templates and the pinned fonts (``roots``), and ``data:`` URLs (the stylesheet's
+    URLs), the templates and the fonts (``roots``; the stand-ins of ``faces``,
+    :func:`book.render.faces.plan`, subset to what they serve), and ``data:`` URLs (the stylesheet's
     small SVG ornaments); nothing else, never the network. What it refuses is added to ``refused``."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -88,6 +86,11 @@ def confined_fetcher(root: Path, roots: tuple[Path, ...], refused: list[str]):
                 return super().fetch(url, headers)
             if parts.scheme == "file":
                 path = Path(url2pathname(unquote(parts.path)))
+                if path.parts[:2] == ("/", SUBSET):
+                    face = next((f for f in faces.faces if f.name == path.name), None)
+                    if face is not None and faces.serves(face.name) is not None:
+                        return URLFetcherResponse(url, subset_face(face.path, faces.serves(face.name)),
+                                                  {"Content-Type": _mime(face.path)})
                 if path.parts[:2] == ("/", BOOK_ROOT):
                     path = root.joinpath(*path.parts[2:])
                 if allowed_file(path, roots) and path.is_file():
@@ -127,11 +130,11 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
     refused: list[str] = []
     if html is None:
         html = render_print(ms)
-    check_printed(html, text_sources(ms), ms.book.config_file)
+    check_printed(html, text_sources(ms), ms.book.config_file, ms.meta)
 
     with weasyprint_warnings() as messages, collector_paused():
         doc = weasyprint.HTML(string=html, base_url=f"file:///{BOOK_ROOT}/",
-                              url_fetcher=confined_fetcher(ms.book.root, allowed_roots(ms), refused)).render()
+                              url_fetcher=confined_fetcher(ms.book.root, allowed_roots(ms), plan(ms), refused)).render()
     doc.metadata.created = doc.metadata.modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     if refused:
         raise outside_book(ms, refused)

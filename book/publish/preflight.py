@@ -58,8 +58,10 @@ TOLERANCE = 0.5
 """CSS pixels a box may cross an edge by (rounding in the layout) before it is outside."""
 HYPHENS = frozenset("-\u2010\u00ad")
 BLANK_CLASS = "blank-page"
-_BLOCK_TAGS = frozenset({"p", "li", "dd", "dt", "blockquote", "figcaption", "td", "th", "pre", "h2", "h3", "h4",
-                         "h5", "h6", "caption", "div"})
+_BLOCK_TAGS = frozenset({"p", "li", "dd", "dt", "blockquote", "figcaption", "pre", "h2", "h3", "h4", "h5", "h6",
+                         "caption", "div"})
+"""The blocks whose lines make a paragraph for widows, orphans and hyphens. Not table cells: a long
+table repeats its header row on every page, the same cell again, which is no paragraph broken."""
 
 
 @dataclass(frozen=True)

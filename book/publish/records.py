@@ -355,7 +355,7 @@ def package_readme(ms: Manuscript, editions: list[EditionFile], sources: dict[st
     lines += _para(
         f"The editions were built by {generator} from sources/ alone; metadata/editions.json lists, "
         "under \"built_with\", the versions of the software that shaped their bytes. With those "
-        "versions, and sources/templates/ in place of the builder's own templates/ folder, "
+        "versions, and sources/builder-templates/ in place of the builder's own templates/ folder, "
         "`python build.py --book sources --out OUT` builds the same editions byte for byte; "
         "`python build.py verify FOLDER` checks the checksums and does that rebuild and comparison.")
     return "\n".join(lines) + "\n"
@@ -390,11 +390,16 @@ def _source_note(rel: str, ms: Manuscript, chapters: dict) -> str:
         return "The cover image."
     if rel == "words.txt":
         return "Words the spelling check accepts in this book, one a line."
-    if rel.startswith("templates/"):
+    if rel.startswith(("templates/", "builder-templates/")):
         parts = rel.split("/")
         medium = _MEDIUM.get(parts[1], "the editions") if len(parts) > 2 else "the editions"
         kind = "Style sheet" if rel.endswith(".css") else "Template"
-        return f"{kind} of {medium}, as the builder used it (Jinja)."
+        whose = "as the builder used it" if parts[0] == "builder-templates" else "the book's own, over the builder's"
+        return f"{kind} of {medium}, {whose} (Jinja)."
+    if rel.endswith(".css"):
+        return "A style sheet of the book, loaded after the builder's."
+    if rel.endswith((".ttf", ".otf")):
+        return "A font of the book."
     return "An image in the book."
 
 

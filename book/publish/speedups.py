@@ -93,7 +93,7 @@ def install() -> None:
                 self._book_original = self.file_content
             self.file_content = b""
             return
-        if self.png or self.svg or self.colr or not to_unicode or "glyf" not in self.tables:
+        if self.png or self.svg or self.colr or not to_unicode or "glyf" not in self.tables or _unnamed(self):
             original = self.file_content
             original_clean(self, to_unicode, hinting)  # bitmap, colour or CFF fonts: WeasyPrint's way
             self.file_content = unstamped(self.file_content, original, self.index)
@@ -112,6 +112,19 @@ def install() -> None:
     fonts.Font.clean = clean
     pydyf.PDF.page_references = property(_page_references)
     _installed = True
+
+
+def _unnamed(font) -> bool:
+    """Whether a font stores no glyph names (``post`` format 3, as Amiri): fontTools then names the
+    glyphs after their ids, which subsetting changes, so their original ids cannot be found again
+    by name. WeasyPrint's own cleaning takes those."""
+    if not hasattr(font, "_book_unnamed"):
+        from fontTools.ttLib import TTFont
+
+        source = getattr(font, "_book_original", font.file_content)
+        tt = TTFont(io.BytesIO(source), fontNumber=font.index, lazy=True)
+        font._book_unnamed = "post" in tt and tt["post"].formatType == 3.0
+    return font._book_unnamed
 
 
 def unstamped(data: bytes, original: bytes, index: int) -> bytes:

@@ -9,6 +9,7 @@ of its (or pydyf's) functions, and each documented in its module:
 * :mod:`.linebreak` — a line that fits once its trailing space hangs is not broken;
 * :mod:`.jobhooks` — a chapter laid out apart from the book pauses before its margin
   boxes, keeps its links to other chapters and leaves its fonts to the join.
+* :mod:`.formulas` — a formula's SVG is tagged ``Formula``, not ``Figure``.
 
 Nothing is changed when a module is imported: :func:`prepare_weasyprint` makes the
 changes, once per process, and every publisher that lays out or writes a PDF
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import fontsubset, jobhooks, linebreak, speedups
+from . import fontsubset, formulas, jobhooks, linebreak, speedups
 
 
 def prepare_weasyprint() -> ModuleType:
@@ -29,5 +30,6 @@ def prepare_weasyprint() -> ModuleType:
     fontsubset.install()
     speedups.install()  # after fontsubset: font cleaning and page references that scale with the book
     linebreak.install()  # a line that fits without its trailing space, before an inline element, fits
+    formulas.install()  # formulas are Formula elements in the structure tree
     jobhooks.install()  # inert but for the layout jobs of book/publish/piece.py
     return weasyprint

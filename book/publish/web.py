@@ -23,10 +23,12 @@ import io
 import shutil
 from pathlib import Path
 
-from ..fonts import Font, fonts
+from ..fonts import Font
 from ..memo import Memo, remember
 from ..model import Manuscript
-from ..render.templates import environment
+from ..render.context import OWN_CSS, book_css, context
+from ..render.faces import Plan, plan, subset_face
+from ..render.templates import book_templates, environment_for, raw
 from ..render.web import search_index_script, templates_look, web_pages
 from ..resources import TEMPLATES
 from ..staging import replace_folder, staging_folder
@@ -40,9 +42,16 @@ Content = bytes | Path
 # ------------------------------------------------------------------- files
 
 
-def web_fonts() -> tuple[Font, ...]:
-    """The pinned faces as the web edition serves them: WOFF files (``fonts/<name>.woff``)."""
-    return tuple(dataclasses.replace(font, name=Path(font.name).with_suffix(".woff").name) for font in fonts())
+def web_fonts(faces: Plan) -> tuple[Font, ...]:
+    """The book's faces as the web edition serves them: WOFF files (``fonts/<name>.woff``)."""
+    return tuple(dataclasses.replace(font, name=Path(font.name).with_suffix(".woff").name) for font in faces.faces)
+
+
+def web_font(font: Font, faces: Plan) -> bytes:
+    """A face as WOFF: a role's own face whole, a script fallback subset to the characters it serves
+    (the CJK face is 16 MB; a book's kanji are a few hundred kilobytes of it)."""
+    served = faces.serves(font.name.replace(".woff", Path(font.path).suffix))
+    return woff(font.path) if served is None else subset_face(font.path, served, "woff")
 
 
 @functools.lru_cache(maxsize=8)
@@ -66,15 +75,24 @@ def web_files(ms: Manuscript, templates: Path = TEMPLATES, memo: Memo | None = N
 
     With ``memo`` (``serve``), what an edit did not change is not rendered again: see
     :func:`_pages` and :func:`search_index_script`."""
-    look = templates_look(templates) if memo is not None else ""
+    own = book_templates(ms.book.root)
+    look = templates_look(templates) + (templates_look(own) if own else "") if memo is not None else ""
     files: dict[str, Content] = {page.document.name: page.data for page in web_pages(ms, templates, memo, look)}
-    faces = web_fonts()
+    book_faces = plan(ms)
+    faces = web_fonts(book_faces)
+    shared = {k: v for k, v in context(ms).items() if k in ("t", "dir", "style", "meta")}
     files["assets/book.css"] = remember(
-        memo, "book.css", look, lambda: environment(templates).get_template("web/book.css").render(fonts=faces).encode())
-    files["assets/search.js"] = (templates / "web" / "search.js").read_bytes()
+        memo, "book.css", (look, faces, ms.meta.style, ms.meta.lang),
+        lambda: environment_for(ms, templates).get_template("web/book.css").render(fonts=faces, **shared).encode())
+    own = book_css(ms, "web", lambda rel: "../" + rel)
+    if own:
+        files[OWN_CSS["web"]] = own.encode()
+        for rel in sorted({u for sheet in ms.meta.css if "web" in sheet.editions for u in sheet.urls}):
+            files[rel] = ms.book.root / rel
+    files["assets/search.js"] = raw(ms, templates, "web/search.js").encode()
     files["assets/search-index.js"] = search_index_script(ms, memo)
     for font in faces:
-        files[f"assets/fonts/{font.name}"] = woff(font.path)
+        files[f"assets/fonts/{font.name}"] = web_font(font, book_faces)
     for asset in ms.assets:
         files[asset.href] = asset.path
     return files

@@ -11,7 +11,7 @@ from ..model import INDEX_ID, REFERENCES_ID, Manuscript, ResolvedPart
 from ..resources import TEMPLATES
 from .context import context
 from .indexview import Place, view
-from .templates import environment
+from .templates import environment_for
 
 _HREF = re.compile(r'href="#([^"]+)"')
 
@@ -51,7 +51,7 @@ def _owner_map(ms: Manuscript) -> dict[str, str]:
 
 def render_ebook(ms: Manuscript, templates: Path = TEMPLATES) -> tuple[Document, ...]:
     """XHTML documents of the EPUB, in spine order (the nav document is built by the publisher)."""
-    env = environment(templates)
+    env = environment_for(ms, templates)
     owner = _owner_map(ms)
     docs: list[Document] = []
 
@@ -86,10 +86,11 @@ def render_ebook_index(ms: Manuscript, places: Mapping[str, Place] | None,
                        templates: Path = TEMPLATES) -> Document:
     """The EPUB's index document: print folios from ``places`` (the page-break markers of the EPUB
     say where each mark is), or, without them, each entry's marks numbered in reading order."""
-    env = environment(templates)
+    env = environment_for(ms, templates)
+    title = ms.meta.words.text("index")
     html = env.get_template("ebook/index.xhtml").render(
-        context(ms, doc_title="Index", book_index=view(ms.index, places), titles=_titles(ms)))
-    return Document(EBOOK_INDEX, INDEX_ID, "Index", retarget(html, INDEX_ID, _owner_map(ms), ".xhtml"), "index")
+        context(ms, doc_title=title, book_index=view(ms.index, places), titles=_titles(ms)))
+    return Document(EBOOK_INDEX, INDEX_ID, title, retarget(html, INDEX_ID, _owner_map(ms), ".xhtml"), "index")
 
 
 def _titles(ms: Manuscript) -> dict[str, str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
-from ..model import BookIndex, IndexEntry, IndexReference
+from ..indexdata import BookIndex, IndexEntry, IndexReference
 
 
 @dataclass(frozen=True)

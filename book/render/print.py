@@ -6,12 +6,33 @@ import re
 from pathlib import Path
 from typing import Mapping
 
-from ..fonts import fonts
 from ..model import Manuscript, ResolvedChapter
 from ..resources import TEMPLATES
-from .context import context
+from .context import book_css, context
+from .faces import SUBSET, plan
 from .indexview import Place, view
-from .templates import environment
+from .mathsvg import print_manuscript
+from .templates import environment_for, raw
+
+BOOK_ROOT = "__book__"
+"""The book folder's name in the URLs WeasyPrint sees (``file:///__book__/images/map.png``).
+WeasyPrint names each image in the PDF after a hash of its URL: with the real path, the
+same book gave different bytes in every checkout."""
+
+
+def font_src(ms: Manuscript):
+    """The URL of a face's file for WeasyPrint: a book's own font by its place in the book, a face
+    subset to the book (:func:`book.render.faces.subset_face`) by its name."""
+    faces = plan(ms)
+
+    def src(font) -> str:
+        if faces.serves(font.name) is not None:
+            return f"file:///{SUBSET}/{font.name}"
+        path = Path(font.path)
+        if path.is_relative_to(ms.book.root):
+            return f"file:///{BOOK_ROOT}/" + path.relative_to(ms.book.root).as_posix()
+        return path.as_uri()
+    return src
 
 
 def notes_in_flow(chapter: ResolvedChapter) -> str:
@@ -29,15 +50,31 @@ def render_print(ms: Manuscript, templates: Path = TEMPLATES, css_extra: str = "
 
     The index section holds only its heading: its page numbers come from this layout
     (:func:`render_print_index` makes the index itself)."""
-    env = environment(templates)
+    env = environment_for(ms, templates)
     template = env.get_template("print/book.html")
-    return template.render(context(ms, fonts=fonts(), notes_in_flow=notes_in_flow,
-                                    css=(templates / "print" / "book.css").read_text(encoding="utf-8"),
-                                    css_extra=css_extra, book_index=()))
+    ms = print_manuscript(ms)
+    ctx = context(ms, notes_in_flow=notes_in_flow, css=print_css(ms, templates, "print/book.css"),
+                  css_extra=css_extra, book_css=book_css(ms, "print"), book_index=(), font_src=font_src(ms))
+    return with_stacks(template.render(ctx, fonts=ctx["faces"].faces), ctx["faces"])
+
+
+def print_css(ms: Manuscript, templates: Path, main: str) -> str:
+    """A print stylesheet (the book's, or the handout's) followed by the one for pandoc's elements
+    (each the book's own template when it has one)."""
+    return "\n".join(raw(ms, templates, name) for name in (main, "print/content.css"))
+
+
+def with_stacks(html: str, faces) -> str:
+    """The document with each role's stand-ins after it wherever its stylesheet names it (the
+    head: the text is left as it is), :meth:`book.render.faces.Plan.with_stacks`."""
+    end = html.find("</head>")
+    return faces.with_stacks(html[:end]) + html[end:] if end > 0 else html
 
 
 def render_print_index(ms: Manuscript, places: Mapping[str, Place], templates: Path = TEMPLATES) -> str:
     """The print edition's index section, with page numbers from ``places``: what replaces the
-    heading-only section of :func:`render_print` once the book's pages are known."""
-    env = environment(templates)
-    return env.get_template("print/_index.html").render(context(ms, book_index=view(ms.index, places)))
+    heading-only section of :func:`render_print` once the book's pages are known (it is laid out
+    as a job of its own, at its place in the book: :mod:`book.publish.paginate`)."""
+    env = environment_for(ms, templates)
+    ctx = context(ms, book_index=view(ms.index, places))
+    return ctx["faces"].with_stacks(env.get_template("print/_index.html").render(ctx))

@@ -1,10 +1,14 @@
 """The Jinja environments the editions are rendered with.
 
-One environment per templates folder, made once and never changed: templates
-decide the look, Python hands them plain data. Templates compiled ahead of
-time (``make`` runs :mod:`book.commands.precompile`) are read from
-``templates/__pycache__/``; a build never writes there. Templates from
-elsewhere (a deposit that ``verify`` rebuilds) are rendered in Jinja's sandbox.
+One environment per search path, made once and never changed: templates
+decide the look, Python hands them plain data. A book's own ``templates/``
+folder comes first in the path (like mkdocs' ``custom_dir``): a file there
+replaces the builder's template of the same name, and everything else is
+the builder's. Templates compiled ahead of time (``make`` runs
+:mod:`book.commands.precompile`) are read from ``templates/__pycache__/``; a
+build never writes there. Templates from elsewhere — a book's own, or a
+deposit that ``verify`` rebuilds — are rendered in Jinja's sandbox, and a
+mistake in a book's template is reported at its file and line.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import os
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from ..errors import BookError
 from ..model import ResolvedPart
@@ -22,7 +27,7 @@ from .text import print_text, roman, smart
 
 CACHE = "__pycache__"
 """Folder beside the templates holding their compiled code (ignored by git, deposits and verify)."""
-RAW = frozenset({"print/book.css", "handout/handout.css", "web/search.js", "web/live-reload.js"})
+RAW = frozenset({"print/book.css", "print/content.css", "handout/handout.css", "web/search.js", "web/live-reload.js"})
 """Files of the templates folder that are read as they are, never rendered by Jinja."""
 
 
@@ -46,11 +51,12 @@ UNTRUSTED = "BOOK_UNTRUSTED_TEMPLATES"
 it is given, never reach Python's internals through them, nor run anything."""
 
 
-def _sandboxed() -> type[jinja2.Environment]:
+def _sandboxed(book: Path | None) -> type[jinja2.Environment]:
     from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
     class Sandboxed(ImmutableSandboxedEnvironment):
-        """Jinja's sandbox, whose refusal is the author's error at the template's line."""
+        """Jinja's sandbox, whose refusal is the author's error at the template's line; so is any
+        mistake in a template of the book's own folder."""
 
         def handle_exception(self, source: str | None = None):
             try:
@@ -60,6 +66,19 @@ def _sandboxed() -> type[jinja2.Environment]:
                 raise BookError(f"the template does what a template may not: {exc}", file, line, 0,
                                 "templates may only read the variables they are given",
                                 rule="unsafe-template") from None
+            except jinja2.TemplateSyntaxError as exc:
+                if book is None or not exc.filename or not Path(exc.filename).is_relative_to(book):
+                    raise
+                raise BookError(f"the template has a mistake: {exc.message}", Path(exc.filename), exc.lineno or 0,
+                                0, "see the builder's template of the same name for what it is given",
+                                rule="template") from None
+            except jinja2.TemplateError as exc:
+                file, line = _template_frame(exc.__traceback__, [str(book)] if book is not None else [])
+                if file is None:
+                    raise
+                raise BookError(f"the template has a mistake: {exc}", file, line, 0,
+                                "see the builder's template of the same name for what it is given",
+                                rule="template") from None
 
     return Sandboxed
 
@@ -75,14 +94,15 @@ def _template_frame(tb, folders: list[str]) -> tuple[Path | None, int]:
     return found
 
 
-@functools.lru_cache(maxsize=4)
-def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
-    """The Jinja environment of a templates folder, made once and never changed afterwards:
-    autoescaping, undefined variables as errors, our filters and globals, compiled templates
-    read from the cache :mod:`book.commands.precompile` writes."""
-    kind = _sandboxed() if os.environ.get(UNTRUSTED) == "1" else jinja2.Environment
+@functools.lru_cache(maxsize=8)
+def environment(templates: Path = TEMPLATES, book: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment of a templates folder, with a book's own ``templates/`` folder before
+    it when ``book`` names one; made once and never changed afterwards: autoescaping, undefined
+    variables as errors, our filters and globals, compiled templates read from the cache
+    :mod:`book.commands.precompile` writes. A book's templates are rendered sandboxed."""
+    kind = _sandboxed(book) if os.environ.get(UNTRUSTED) == "1" or book is not None else jinja2.Environment
     env = kind(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=jinja2.FileSystemLoader([str(book), str(templates)] if book is not None else str(templates)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -93,8 +113,71 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     env.filters["roman"] = roman
     env.filters["smart"] = smart
     env.filters["print_text"] = print_text
+    env.filters["css_string"] = css_string
+    env.filters["css_content"] = css_content
+    env.filters["direction"] = direction
     env.globals["is_part"] = is_part
     return env
+
+
+BOOK_TEMPLATES = "templates"
+"""The folder beside book.yaml whose files replace the builder's templates of the same name."""
+
+
+def book_templates(root: Path) -> Path | None:
+    """A book's own templates folder, if it has one."""
+    folder = root / BOOK_TEMPLATES
+    return folder if folder.is_dir() else None
+
+
+def environment_for(ms, templates: Path = TEMPLATES) -> jinja2.Environment:
+    """The environment a manuscript's editions are rendered with: its book's templates first."""
+    return environment(templates, book_templates(ms.book.root))
+
+
+def raw(ms, templates: Path, name: str) -> str:
+    """A file of the templates read as it is (:data:`RAW`), the book's own copy if it has one."""
+    own = book_templates(ms.book.root)
+    if own is not None and (own / name).is_file():
+        return (own / name).read_text(encoding="utf-8")
+    return (templates / name).read_text(encoding="utf-8")
+
+
+def direction(html: str, default: str = "ltr") -> str:
+    """``ltr`` or ``rtl``: the direction of a fragment's first strongly directional letter (what HTML's
+    ``dir="auto"`` does, which WeasyPrint does not). A reference in English in a book in Arabic is
+    set left to right, its full stops where English puts them."""
+    import re
+    import unicodedata
+
+    for char in re.sub(r"<[^>]*>|&[^;]*;", "", str(html)):
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return default
+
+
+def css_string(text: str) -> Markup:
+    """A CSS string literal of ``text`` (for ``content:``), any character escaped that could end it."""
+    out = "".join(c if c.isalnum() or c in " .,;:!?()-'’‘“”«»„" else f"\\{ord(c):x} " for c in str(text))
+    return Markup(f'"{out}"')
+
+
+def css_content(text: str, nowrap: bool = False, **expressions: str) -> Markup:
+    """A ``content:`` value from a generated word with placeholders: ``Page {page} of {pages}`` with
+    ``page="counter(page)"`` gives ``"Page " counter(page) " of " counter(pages)``. With ``nowrap``
+    its spaces do not break ("p. 29" stays on one line)."""
+    import string
+
+    out = []
+    for literal, name, _spec, _conv in string.Formatter().parse(str(text)):
+        if literal:
+            out.append(css_string(literal.replace(" ", "\u00a0") if nowrap else literal))
+        if name:
+            out.append(expressions[name])
+    return Markup(" ".join(out))
 
 
 def is_part(item) -> bool:

@@ -7,7 +7,8 @@ import re
 
 from markupsafe import Markup
 
-from ..resolve.markdown import QUOTES
+from ..locales import base, quotes
+from ..resolve.markdown import french_spacing_rule
 
 
 @functools.lru_cache(maxsize=4096)
@@ -15,8 +16,9 @@ def smart(text: str, lang: str = "en") -> Markup:
     """Metadata from book.yaml (rights, names) with the chapters' smart quotes and dashes, as HTML.
 
     Only punctuation is typeset: metadata is plain text, so any markup or raw HTML in
-    it is shown as written (escaped), never interpreted. Cached: every web page's footer
-    and every locator of the web index ask again for the same few texts."""
+    it is shown as written (escaped), never interpreted. French gets its spacing before ; : ! ?
+    and inside « ». Cached: every web page's footer and every locator of the web index ask
+    again for the same few texts."""
     return Markup(_metadata_parser(lang).renderInline(text))
 
 
@@ -24,9 +26,10 @@ def smart(text: str, lang: str = "en") -> Markup:
 def _metadata_parser(lang: str):
     from markdown_it import MarkdownIt
 
-    quotes = QUOTES.get(lang.split("-")[0].lower(), QUOTES["en"])
-    md = MarkdownIt("zero", {"typographer": True, "html": False, "quotes": quotes})
+    md = MarkdownIt("zero", {"typographer": True, "html": False, "quotes": list(quotes(lang))})
     md.enable(["replacements", "smartquotes"])
+    if base(lang) == "fr":
+        md.core.ruler.after("smartquotes", "french_spacing", french_spacing_rule)
     return md
 
 

@@ -22,7 +22,6 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from ..fonts import FONT_CREDITS
 from ..memo import Memo, remember
 from ..model import (
     REFERENCES_ID,
@@ -33,8 +32,9 @@ from ..model import (
 )
 from ..resources import TEMPLATES
 from .ebook import Document, retarget
+from .context import context
 from .indexview import view
-from .templates import environment
+from .templates import environment_for
 
 _CITATION = re.compile(r'<a class="citation" href="#([^"]+)"')
 _VOID_XHTML = re.compile(r"<(img|br|hr|wbr|col|source)\b([^<>]*?)\s*/>")
@@ -225,14 +225,17 @@ def web_pages(ms: Manuscript, templates: Path, memo: Memo | None, look: str) -> 
     each page marking its own line, and put into the page rendered without it. With ``memo``, a
     page is rendered again only when its template variables or the templates (``look``) change,
     or an ``#id`` it links to moves to another page; its sidebar only when the contents do."""
-    env = environment(templates)
+    env = environment_for(ms, templates)
+    words = ms.meta.words
+    shared = {k: v for k, v in context(ms).items() if k in ("t", "dir", "style", "font_credits", "own_css")}
     owner = dict(ms.anchor_owner)
     for part in ms.parts:  # a part has no page of its own on the web: link to its first chapter
         owner[part.id] = part.chapters[0].id
     part_titles = {p.id: p.title_html for p in ms.parts}
     listing = contents(ms)
-    listed = remember(memo, "contents", (look, listing),  # without its last newline: the layout's line ends it
-                      lambda: env.get_template("web/_contents.html").render(contents=listing, here=_here).removesuffix("\n"))
+    listed = remember(memo, "contents", (look, listing, words),  # without its last newline: the layout's line ends it
+                      lambda: env.get_template("web/_contents.html").render(
+                          contents=listing, here=_here, index_title=words.text("index")).removesuffix("\n"))
     citers: dict[str, list[Citer]] = {}
     sequence: list[tuple[str, str, ResolvedChapter | None]] = []
     for ident, title, ch in reading_order(ms):
@@ -247,7 +250,7 @@ def web_pages(ms: Manuscript, templates: Path, memo: Memo | None, look: str) -> 
         return kept.still_leads(owner)
 
     def page(template: str, ident: str, title: str, kind: str, **kw) -> _Page:
-        variables = dict(meta=ms.meta, font_credits=FONT_CREDITS, doc_title=title, current=ident, **kw)
+        variables = dict(meta=ms.meta, doc_title=title, current=ident, **shared, **kw)
         main = remember(memo, ("page", ident), (look, template, sorted(variables.items())), lambda: _linked(
             env.get_template(f"web/{template}").render(sidebar=_SIDEBAR, **variables).split(_SIDEBAR), ident, owner),
             still_leads)
@@ -259,7 +262,7 @@ def web_pages(ms: Manuscript, templates: Path, memo: Memo | None, look: str) -> 
     pages = [page("index.html", "index", ms.meta.title, "nav", prev=None,
                   next=sequence[0][:2] if sequence else None, contents=listing)]
     for i, (ident, title, ch) in enumerate(sequence):
-        prev = sequence[i - 1][:2] if i > 0 else ("index", "Contents")
+        prev = sequence[i - 1][:2] if i > 0 else ("index", words.text("contents"))
         nxt = sequence[i + 1][:2] if i + 1 < len(sequence) else None
         if ch is None:
             pages.append(page("references.html", ident, title, "references", prev=prev, next=nxt,
@@ -271,9 +274,9 @@ def web_pages(ms: Manuscript, templates: Path, memo: Memo | None, look: str) -> 
     if ms.index is not None and ms.index.groups:
         # Not index.html: that is the contents page. Locators are the marks, numbered in reading order.
         book_index = remember(memo, "index-view", ms.index, lambda: view(ms.index, None))
-        pages.append(page("book-index.html", "book-index", "Index", "index", prev=None, next=None,
+        pages.append(page("book-index.html", "book-index", words.text("index"), "index", prev=None, next=None,
                           book_index=book_index, titles={ch.id: ch.title_text for ch in ms.chapters}))
-    pages.append(page("search.html", "search", "Search", "search", prev=None, next=None))
+    pages.append(page("search.html", "search", words.text("search"), "search", prev=None, next=None))
     return pages
 
 
@@ -329,7 +332,7 @@ def _squash(text: str) -> str:
 
 
 def search_entries(ident: str, title: str, ch: ResolvedChapter | None,
-                   references: tuple[ReferenceEntry, ...]) -> list[dict[str, str]]:
+                   references: tuple[ReferenceEntry, ...], note: str = "Note {number}") -> list[dict[str, str]]:
     """The entries of one page (a chapter, or the references for ``ch`` None): one per section,
     note and reference, ``u`` link, ``t`` page title, ``s`` section, ``x`` text."""
     entries: list[dict[str, str]] = []
@@ -349,7 +352,7 @@ def search_entries(ident: str, title: str, ch: ResolvedChapter | None,
     for fn in ch.footnotes:
         notes = _Sections(fn.id)
         notes.feed(fn.html)
-        entries.append({"u": f"{ident}.html#{fn.id}", "t": title, "s": f"Note {fn.number}",
+        entries.append({"u": f"{ident}.html#{fn.id}", "t": title, "s": note.format(number=fn.number),
                         "x": _squash(notes.sections[0][2])})
     return entries
 
@@ -358,10 +361,10 @@ def search_index_script(ms: Manuscript, memo: Memo | None = None) -> bytes:
     """``assets/search-index.js``: every page's entries in reading order, as one JSON array. With
     ``memo``, each page's part of the array is kept while its chapter (or the references) is."""
     def page_json(ident: str, title: str, ch: ResolvedChapter | None) -> str:
-        entries = search_entries(ident, title, ch, ms.references)
+        entries = search_entries(ident, title, ch, ms.references, ms.meta.words.text("note-number"))
         return json.dumps(entries, ensure_ascii=False, separators=(",", ":"))[1:-1]  # the items, without [ ]
 
-    parts = [remember(memo, ("search", ident), (title, ch if ch is not None else ms.references),
+    parts = [remember(memo, ("search", ident), (title, ch if ch is not None else ms.references, ms.meta.words),
                       lambda: page_json(ident, title, ch))
              for ident, title, ch in reading_order(ms)]
     data = ",".join(part for part in parts if part)

@@ -41,13 +41,14 @@ from ..model import (
     ResolvedPart,
 )
 from . import markdown
-from .chapter import render_chapter
+from .chapter import plain_text, render_chapter
 from .citations import format_book_citations, nocite_keys
 from .cite.bibliography import Bibliography, check_keys, load_bibliography
 from .cite.format import DEFAULT_STYLE, FormattedCitations, formatting_inputs, load_style
 from .cite.syntax import with_notes
 from .index import build_index
 from .index_marks import Finder, Marking
+from .numbering import Label, number_labels, spots
 from .outline import Parsed, marked_chapter, outline_of, unique_id
 from .targets import image_outcome, link_outcome
 
@@ -71,11 +72,15 @@ def resolve(book: Book, chapters: tuple[str, ...] | None = None,
     errors: list[BookError] = []
     selected = tuple(c for c in book.chapters if chapters is None or c.id in chapters)
     parsed, marking, anchor_owner = _outline(md, book, selected, errors, memo)
+    labels = _labels(md, book, parsed, errors, memo)
+    for label in labels.values():
+        if label.chapter in anchor_owner:
+            anchor_owner.setdefault(label.id, label.chapter)
     cited = _cite(md, book, parsed, errors, collect, memo, whole_book=chapters is None)
     for r in cited.references:
         anchor_owner[r.anchor] = REFERENCES_ID
     anchor_owner[REFERENCES_ID] = REFERENCES_ID
-    resolved, assets = _render(md, book, parsed, cited.formatted, anchor_owner, errors, memo, source_lines)
+    resolved, assets = _render(md, book, parsed, cited.formatted, anchor_owner, labels, errors, memo, source_lines)
     if errors and collect is None:
         raise BookErrors(errors)
     if collect is not None:
@@ -86,7 +91,7 @@ def resolve(book: Book, chapters: tuple[str, ...] | None = None,
     return Manuscript(
         book=book, front=_resolved(book.front, resolved), body=_body(md, book, resolved, memo),
         back=_resolved(book.back, resolved), references=cited.references,
-        references_title=book.meta.references_title or ("Bibliography" if note_style else "References"),
+        references_title=book.meta.references_title or book.meta.words.text("bibliography" if note_style else "references"),
         assets=tuple(sorted(assets.values(), key=lambda a: a.href)), anchor_owner=dict(anchor_owner),
         index=book_index,
     )
@@ -108,7 +113,7 @@ def _outline(md, book: Book, selected: tuple[Chapter, ...], errors: list[BookErr
         outline = remember(memo, ("outline", ch.path), (lang, ch), lambda: outline_of(md, ch))
         errors.extend(outline.errors)
         if outline.headings is not None:
-            outlined.append((ch, outline, tuple(unique_id(h[0], used_ids) for h in outline.headings)))
+            outlined.append((ch, outline, tuple(_heading_id(ch, h, used_ids, errors) for h in outline.headings)))
 
     # Index marks, once every heading id of the book is taken (:mod:`.index_marks`).
     finder = remember(memo, "finder", book.index_terms, lambda: Finder(book.index_terms))
@@ -128,6 +133,50 @@ def _outline(md, book: Book, selected: tuple[Chapter, ...], errors: list[BookErr
     for mark in marking.marks:
         anchor_owner[mark.id] = mark.chapter
     return parsed, marking, anchor_owner
+
+
+def _heading_id(ch: Chapter, heading: tuple, used_ids: set[str], errors: list[BookError]) -> str:
+    """A heading's id, unique in the book: the one its attributes give (``{#sec-methods}``), else its slug
+    (``-1``, ``-2`` … on a clash). An id written twice is an error at the second."""
+    slug, _level, _html, _text, explicit, line = heading
+    if explicit and slug in used_ids:
+        errors.append(BookError(f"the id '#{slug}' is used twice in the book", ch.path, line, 1,
+                                "give each heading its own id", rule="duplicate-id"))
+    return unique_id(slug, used_ids)
+
+
+def _labels(md, book: Book, parsed: list[Parsed], errors: list[BookError],
+            memo: Memo | None) -> dict[str, Label]:
+    """Every label of the book numbered, and the headings' numbers (:mod:`.numbering`). A handout
+    reads the spots of the chapters it leaves out too, so that its numbers are the book's."""
+    by_path = {p.chapter.path: p.spots for p in parsed}
+    numbers = _chapter_numbers(book)
+    chapters = []
+    for ch in book.chapters:
+        found = by_path.get(ch.path)
+        if found is None:
+            found = remember(memo, ("spots", ch.path), (book.meta.lang, ch), lambda: _spots_alone(md, ch))
+        chapters.append((ch, numbers.get(ch.id, 0), found))
+    labels, problems = number_labels(chapters, book.meta.numbering, book.meta.number_sections)
+    errors.extend(problems)
+    return labels
+
+
+def _spots_alone(md, ch: Chapter) -> tuple:
+    """The numbered things of a chapter a handout leaves out (its headings without ids)."""
+    try:
+        tokens = md.parse(ch.markdown, {})
+    except RecursionError:
+        return ()
+    figures = {id(markdown.figure_image(tokens, i)) for i, t in enumerate(tokens)
+               if t.type == "paragraph_open" and markdown.figure_image(tokens, i) is not None}
+    return spots(ch, tokens, {}, figures)
+
+
+def _chapter_numbers(book: Book) -> dict[str, int]:
+    """Each body chapter's number (1, 2 …) in the book, by id."""
+    body = [ch for ch in book.chapters if ch.matter == "body"]
+    return {ch.id: n for n, ch in enumerate(body, 1)}
 
 
 # ------------------------------------------------------------------ pass 2
@@ -191,10 +240,9 @@ def _style(book: Book):
 
 
 def _render(md, book: Book, parsed: list[Parsed], formatted: FormattedCitations, anchor_owner: dict[str, str],
-            errors: list[BookError], memo: Memo | None,
+            labels: dict[str, Label], errors: list[BookError], memo: Memo | None,
             source_lines: bool = False) -> tuple[dict[str, ResolvedChapter], dict[str, Asset]]:
     """Pass 3: every chapter rendered, its links and images checked, its notes numbered."""
-    lang = book.meta.lang
     by_path = {real_path(c.path): c for c in book.chapters}
     slug_maps = {p.chapter.id: p.slug_to_id for p in parsed}
     part_of = _part_ids(book)
@@ -203,6 +251,8 @@ def _render(md, book: Book, parsed: list[Parsed], formatted: FormattedCitations,
     resolved: dict[str, ResolvedChapter] = {}
     body_number = 0
     first_citation = 0
+    label_table = tuple(sorted(labels.items()))  # what a chapter's cross-references and captions show
+    selected = frozenset(p.chapter.id for p in parsed)
     for p in parsed:
         ch = p.chapter
         if ch.matter == "body":
@@ -217,10 +267,11 @@ def _render(md, book: Book, parsed: list[Parsed], formatted: FormattedCitations,
         part_id = part_of.get(ch.id, "")
         try:
             rendered = remember(
-                memo, ("render", ch.path), (lang, p, links, images, cites, in_text, note_style, number, part_id,
-                                            source_lines),
+                memo, ("render", ch.path),
+                (book.meta.words, p, links, images, cites, in_text, note_style, number, part_id, label_table, selected,
+                 source_lines),
                 lambda: render_chapter(md, p, links, images, cites, in_text, note_style, number, part_id,
-                                       source_lines))
+                                       labels, selected, book.meta.words, source_lines))
         except BookError as exc:
             errors.append(exc)
             continue
@@ -257,7 +308,7 @@ def _body(md, book: Book, resolved: dict[str, ResolvedChapter],
             if inner:
                 title_html = remember(memo, ("part", item.id), (book.meta.lang, item.title),
                                       lambda: md.renderInline(item.title).strip())
-                body.append(ResolvedPart(item.id, title_html, item.title, inner))
+                body.append(ResolvedPart(item.id, title_html, plain_text(title_html), inner))
         elif item.id in resolved:
             body.append(resolved[item.id])
     return tuple(body)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Mapping
 
 from markdown_it.token import Token
 
 from ..errors import BookError
+from ..locales import Words
+from ..locales import words as locale_words
 from ..model import Asset, Footnote, ResolvedChapter
 from . import markdown
 from .outline import Parsed
 from .targets import ImageOutcome
-from .tokens import raw_html, split_notes, walk
+from .numbering import Label
+from .tokens import line_of, raw_html, split_notes, walk
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,9 @@ class Rendered:
 
 def render_chapter(md, p: Parsed, links: tuple[str | markdown.OutsideLink | BookError, ...],
                     images: tuple[ImageOutcome, ...], citation_html: tuple[str, ...], in_text: tuple[str, ...],
-                    note_style: bool, number: int, part_id: str, source_lines: bool = False) -> Rendered:
+                    note_style: bool, number: int, part_id: str, labels: Mapping[str, Label] | None = None,
+                    selected: frozenset[str] = frozenset(), words: Words | None = None,
+                   source_lines: bool = False) -> Rendered:
     """Pass 3 of one chapter, from its marked tokens and what is known of the book: where each
     of its links and images leads, its formatted citations (in reading order), its number. With
     ``source_lines``, every paragraph, list item, quote and table says the line of the chapter's
@@ -79,8 +85,13 @@ def render_chapter(md, p: Parsed, links: tuple[str | markdown.OutsideLink | Book
                     f'role="doc-noteref">{n}</a>')
         return html
 
+    def problem(token: Token, message: str, hint: str, rule: str, offset: int) -> None:
+        errors.append(BookError(message, ch.path, *_place(p, token, offset), hint, rule))
+
     ctx = markdown.RenderContext(ch.id, link_target, image, p.heading_ids, note_number, render_citation,
-                               lambda t: raw_html(ch, t, p.parent_of.get(id(t))))
+                                 lambda t: raw_html(ch, t, p.parent_of.get(id(t))),
+                                 words=words or locale_words("en"),
+                                 labels=labels or {}, linked=lambda c: c in selected, problem=problem)
     env = {"ctx": ctx}
     main_tokens, note_tokens = split_notes(_with_lines(p.tokens) if source_lines else p.tokens)
     html = markdown.render_blocks(md, main_tokens, env)
@@ -103,11 +114,30 @@ def render_chapter(md, p: Parsed, links: tuple[str | markdown.OutsideLink | Book
             if item.key not in cited:
                 cited.append(item.key)
     chapter = ResolvedChapter(
-        source=ch, id=ch.id, title_html=title_html, title_text=ch.title, short_title=ch.short_title,
+        source=ch, id=ch.id, title_html=title_html, title_text=plain_text(title_html), short_title=ch.short_title,
         html=html, headings=p.headings, footnotes=tuple(footnotes), cited_keys=tuple(cited),
         matter=ch.matter, part_id=part_id, number=number,
     )
     return Rendered(chapter, tuple(errors), tuple(assets))
+
+
+def _place(p: Parsed, token: Token, offset: int) -> tuple[int, int]:
+    """The line and column of a spot ``offset`` characters into an inline token's source (a formula,
+    a cross-reference); the block's line for a block token."""
+    parent = p.parent_of.get(id(token))
+    if parent is None or not parent.map or "offset" not in (token.meta or {}):
+        line = line_of(p.chapter, token, parent)
+        return line, 1
+    content = parent.content
+    at = token.meta["offset"] + offset
+    line = p.chapter.body_line + parent.map[0] + content.count("\n", 0, at)
+    text_line = content[content.rfind("\n", 0, at) + 1:].split("\n", 1)[0]
+    column = at - (content.rfind("\n", 0, at) + 1) + 1
+    source_lines = p.chapter.markdown.split("\n")
+    index = line - p.chapter.body_line
+    if 0 <= index < len(source_lines) and text_line and text_line in source_lines[index]:
+        column += source_lines[index].find(text_line)
+    return line, column
 
 
 def _in_footnote(p: Parsed, token: Token) -> bool:
@@ -141,3 +171,11 @@ def _with_lines(tokens: list[Token]) -> list[Token]:
             token.attrSet("data-line", str(token.map[0] + 1))
         out.append(token)
     return out
+
+
+def plain_text(html: str) -> str:
+    """What a reader sees of an inline HTML fragment such as a title: its text with its smart quotes
+    and dashes (for the contents of the EPUB and the NCX, a page's <title>, the PDF's outline)."""
+    from html import unescape
+
+    return unescape(re.sub(r"<[^>]+>", "", html))

@@ -1,7 +1,7 @@
 """The back-of-book index: entries, sorted and grouped, and where they point.
 
 Resolve marks the spots (:mod:`.index_marks`) and builds a
-:class:`~book.model.BookIndex` here: one entry per term, sub-entries under their
+:class:`~book.indexdata.BookIndex` here: one entry per term, sub-entries under their
 entry, sorted with the book language's collation (:mod:`.collation`) and
 grouped by initial letter. Nothing here knows pages: each edition prints the
 index its own way (:mod:`book.render.indexview`).
@@ -14,14 +14,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..errors import BookError
-from ..model import (
-    Book,
-    BookIndex,
-    CrossReference,
-    IndexEntry,
-    IndexGroup,
-    IndexReference,
-)
+from ..indexdata import BookIndex, CrossReference, IndexEntry, IndexGroup, IndexReference
+from ..model import Book
 from .collation import Collation
 from .index_marks import Marking, key, split_term
 

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from markdown_it.token import Token
 
 from ..errors import BookError
-from ..model import Chapter, CrossReference, IndexMark, IndexTerm
+from ..indexdata import CrossReference, IndexMark
+from ..model import Chapter, IndexTerm
 
 
 def key(text: str) -> str:

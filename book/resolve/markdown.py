@@ -14,35 +14,32 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from ..locales import Words, base, french_spacing, quotes
+from ..locales import words as locale_words
+from . import elements
 from .cite.syntax import citation_plugin
-
-SPAN_ATTRIBUTES = ("class", "lang", "term", "see", "see-also")
-"""What a ``[text]{...}`` span may say: classes and a language for any span, the rest for index marks."""
-
-QUOTES = {
-    "en": "“”‘’", "de": "„“‚‘", "fr": ["«\u202f", "\u202f»", "“", "”"], "ru": "«»„“", "es": "«»“”",
-    "it": "«»“”", "pl": "„”‚’", "nl": "‘’‚’", "sv": "””’’", "cs": "„“‚‘", "da": "»«›‹",
-}
+from .syntax import pandoc_markdown
 
 
 @functools.lru_cache(maxsize=8)
 def parser(lang: str) -> MarkdownIt:
-    """The Markdown parser for a book in ``lang`` (cached: building it is not free)."""
-    quotes = QUOTES.get(lang.split("-")[0].lower(), QUOTES["en"])
-    md = MarkdownIt("commonmark", {"typographer": True, "html": True, "xhtmlOut": True, "quotes": quotes})
+    """The Markdown parser for a book in ``lang`` (cached: building it is not free): the language's
+    quotation marks (CLDR), and French spacing before ; : ! ? and inside « » (:mod:`book.locales`)."""
+    md = MarkdownIt("commonmark", {"typographer": True, "html": True, "xhtmlOut": True, "quotes": list(quotes(lang))})
     md.enable(["replacements", "smartquotes", "table", "strikethrough"])
+    if base(lang) == "fr":
+        md.core.ruler.after("smartquotes", "french_spacing", french_spacing_rule)
     md.use(footnote_plugin)
     md.use(citation_plugin)
-    # Pandoc's bracketed spans, for index marks: [Litvinov]{.index term="Litvinov, Maxim"}. Only spans
-    # (attributes after links, images or code stay plain text), and only these attributes.
-    md.use(attrs_plugin, spans=True, after=(), allowed=SPAN_ATTRIBUTES)
+    # Math, divs and callouts, figures and tables with attributes, cross-references … (pandoc's
+    # Markdown and Quarto's, :mod:`.syntax`).
+    pandoc_markdown(md)
     # markdown-it's validateLink would quietly print a javascript:, file: or data: link as
     # plain text; let every target through so that resolve refuses it with file and line.
     md.validateLink = lambda _url: True
@@ -50,6 +47,14 @@ def parser(lang: str) -> MarkdownIt:
     # a little lower, turns deeper nesting into an error instead of silently flattened text.
     md.options["maxNesting"] = 64
     return md
+
+
+def french_spacing_rule(state) -> None:
+    """A core rule: French spacing in the text of every inline token (never in code)."""
+    for token in state.tokens:
+        for child in token.children or ():
+            if child.type == "text":
+                child.content = french_spacing(child.content)
 
 
 def slugify(text: str) -> str:
@@ -105,6 +110,14 @@ class RenderContext:
     raw_html: Callable[[Token], str]
     in_note: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    words: Words = field(default_factory=lambda: locale_words("en"))
+    """The book's generated words: those of captions, callouts and cross-references (:mod:`.words`)."""
+    labels: Mapping[str, Any] = field(default_factory=dict)
+    """Every label and heading of the book, numbered (:class:`~.numbering.Label`), by id."""
+    linked: Callable[[str], bool] = lambda _chapter_id: True
+    """Whether a chapter is in this selection: a cross-reference into one that is not is plain text."""
+    problem: Callable[[Token, str, str, str, int], None] = field(default=lambda *_args: None)
+    """Records an error of a token: (token, message, hint, rule, offset of the spot in its source)."""
 
 
 def install_rules(md: MarkdownIt) -> None:
@@ -115,8 +128,14 @@ def install_rules(md: MarkdownIt) -> None:
 
     def heading_open(self, tokens, idx, options, env):
         token = tokens[idx]
-        ident = env["ctx"].heading_ids.get(id(token), "")
-        return f'<{token.tag} id="{escape(ident)}">' if ident else f"<{token.tag}>"
+        ctx = env["ctx"]
+        ident = ctx.heading_ids.get(id(token), "")
+        attrs = (token.meta or {}).get("attrs")
+        classes = [c for c in (attrs.classes if attrs is not None else ()) if c not in ("unnumbered", "unlisted")]
+        label = ctx.labels.get(ident)
+        number = f'<span class="section-number">{escape(label.number)}</span> ' if label and label.number else ""
+        cls = f' class="{escape(" ".join(classes))}"' if classes else ""
+        return (f'<{token.tag} id="{escape(ident)}"{cls}>' if ident else f"<{token.tag}{cls}>") + number
 
     def link_open(self, tokens, idx, options, env):
         token = tokens[idx]
@@ -124,26 +143,33 @@ def install_rules(md: MarkdownIt) -> None:
         if isinstance(href, OutsideLink):
             return f'<a class="xref-out" data-title="{escape(href.title)}">'
         attrs = f' href="{escape(href)}"'
+        own = (token.meta or {}).get("attrs")
+        extra = " ".join(own.classes) if own is not None else ""
+        if own is not None and own.ident:
+            attrs = f' id="{escape(own.ident)}"' + attrs
         if href.startswith("#"):
-            attrs += ' class="xref"'
+            attrs += f' class="xref{" " + escape(extra) if extra else ""}"'
         else:
-            attrs += ' class="external"'
+            attrs += f' class="external{" " + escape(extra) if extra else ""}"'
         title = token.attrGet("title")
         if title:
             attrs += f' title="{escape(str(title))}"'
         return f"<a{attrs}>"
 
     def image(self, tokens, idx, options, env):
-        src, alt, _caption = env["ctx"].image(tokens[idx])
-        return f'<img src="{escape(src)}" alt="{escape(alt)}" />'
+        token = tokens[idx]
+        src, alt, _caption = env["ctx"].image(token)
+        own = (token.meta or {}).get("attrs")
+        if own is not None and own.get("fig-alt"):
+            alt = own.get("fig-alt")
+        id_attr = f' id="{escape(own.ident)}"' if own is not None and own.ident else ""
+        return f'<img{id_attr} src="{escape(src)}" alt="{escape(alt)}"{elements.image_style(token)} />'
 
     def paragraph_open(self, tokens, idx, options, env):
-        figure = _figure_image(tokens, idx)
+        figure = figure_image(tokens, idx)
         if figure is not None:
-            src, alt, caption = env["ctx"].image(figure)
-            cap = f"<figcaption>{caption}</figcaption>" if caption else ""
             env["skip_paragraph_close"] = env.get("skip_paragraph_close", 0) + 1
-            return f'<figure><img src="{escape(src)}" alt="{escape(alt)}" />{cap}</figure>\n'
+            return elements.figure_html(md, env["ctx"], figure, env)
         return self.renderToken(tokens, idx, options, env)
 
     def paragraph_close(self, tokens, idx, options, env):
@@ -170,22 +196,6 @@ def install_rules(md: MarkdownIt) -> None:
     def code_block(self, tokens, idx, options, env):
         return f"<pre><code>{escape(tokens[idx].content)}</code></pre>\n"
 
-    def fence(self, tokens, idx, options, env):
-        info = tokens[idx].info.strip().split()
-        cls = f' class="language-{escape(info[0])}"' if info else ""
-        return f"<pre><code{cls}>{escape(tokens[idx].content)}</code></pre>\n"
-
-    def span_open(self, tokens, idx, options, env):
-        # An index span that resolve did not turn into a mark (in a title) is plain text.
-        classes = str(tokens[idx].attrGet("class") or "").split()
-        plain = "index" in classes
-        env.setdefault("spans", []).append(plain)
-        if plain:
-            return ""
-        attrs = "".join(f' {name}="{escape(str(tokens[idx].attrGet(name)))}"' for name in ("class", "lang")
-                        if tokens[idx].attrGet(name))
-        return f"<span{attrs}>"
-
     def span_close(self, tokens, idx, options, env):
         stack = env.get("spans") or [False]
         return "" if stack.pop() else "</span>"
@@ -198,17 +208,18 @@ def install_rules(md: MarkdownIt) -> None:
         return "</span>" if tokens[idx].meta.get("id") else ""
 
     rules = {
-        "span_open": span_open, "span_close": span_close, "index_open": index_open, "index_close": index_close,
+        "span_close": span_close, "index_open": index_open, "index_close": index_close,
         "heading_open": heading_open, "link_open": link_open, "image": image,
         "paragraph_open": paragraph_open, "paragraph_close": paragraph_close,
         "footnote_ref": footnote_ref, "citation": citation,
-        "html_block": html_raw, "html_inline": html_raw, "code_block": code_block, "fence": fence,
+        "html_block": html_raw, "html_inline": html_raw, "code_block": code_block,
     }
     for name, rule in rules.items():
         md.add_render_rule(name, rule)
+    elements.install(md)
 
 
-def _figure_image(tokens: list[Token], idx: int) -> Token | None:
+def figure_image(tokens: list[Token], idx: int) -> Token | None:
     """The image token if the paragraph at ``idx`` holds a lone image, else None."""
     if idx + 2 >= len(tokens) or tokens[idx + 1].type != "inline":
         return None
@@ -224,7 +235,7 @@ def render_blocks(md: MarkdownIt, tokens: list[Token], env: dict) -> str:
     rules = md.renderer.rules
     skip_inline: set[int] = set()
     for i, token in enumerate(tokens):
-        if token.type == "paragraph_open" and _figure_image(tokens, i) is not None:
+        if token.type == "paragraph_open" and figure_image(tokens, i) is not None:
             skip_inline.add(i + 1)
     for i, token in enumerate(tokens):
         if i in skip_inline:

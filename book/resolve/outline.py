@@ -20,6 +20,7 @@ from ..model import Book, Chapter, Heading
 from . import markdown
 from .cite.syntax import Citation
 from .index_marks import Finder, Marking, mark_chapter
+from .numbering import Spot, spots
 from .rawhtml import nesting_problem
 from .tokens import line_of, raw_html, split_notes
 
@@ -31,8 +32,9 @@ MAX_NESTING = 40
 class Outline:
     """Pass 1 of one chapter before ids are given: its headings and the problems that are its own."""
 
-    headings: tuple[tuple[str, int, str, str], ...] | None
-    """(slug, level, html, text) of each heading in order; None if the chapter could not be parsed."""
+    headings: tuple[tuple[str, int, str, str, bool, int], ...] | None
+    """(slug, level, html, text, explicit, line) of each heading in order: its slug is the id written
+    in its attributes when ``explicit``; None if the chapter could not be parsed."""
     errors: tuple[BookError, ...]
     tokens: list[Token] | None
     """The parse, until :func:`_mark` takes it to mark in place; a kept outline has none left."""
@@ -102,6 +104,8 @@ class Parsed:
     ids_used: _IdUse
     parent_of: dict[int, Token]
     """The inline token holding each inline child, by id(child)."""
+    spots: tuple[Spot, ...] = ()
+    """The chapter's headings and labelled figures, tables and equations in order, to be numbered."""
 
 
 def outline_of(md, ch: Chapter) -> Outline:
@@ -119,12 +123,15 @@ def outline_of(md, ch: Chapter) -> Outline:
         errors.append(BookError(f"raw HTML: {unbalanced[1]}", ch.path, line_of(ch, unbalanced[0]), 1,
                                 "open and close each HTML tag in the same paragraph, list item or quote",
                                 rule="raw-html"))
-    headings: list[tuple[str, int, str, str]] = []
+    headings: list[tuple[str, int, str, str, bool, int]] = []
     for i, token in enumerate(tokens):
         if token.type == "heading_open":
             text = markdown.inline_text(tokens[i + 1])
             html = markdown.render_blocks(md, [tokens[i + 1]], {"ctx": _title_ctx(ch)})
-            headings.append((markdown.slugify(text), int(token.tag[1]), html, text))
+            attrs = (token.meta or {}).get("attrs")
+            explicit = attrs.ident if attrs is not None else ""
+            headings.append((explicit or markdown.slugify(text), int(token.tag[1]), html, text, bool(explicit),
+                             line_of(ch, token)))
             if token.tag == "h1":
                 errors.append(BookError("a '#' heading inside a chapter", ch.path, line_of(ch, token), 1,
                                         "the chapter title comes from the front matter; use '##' for sections",
@@ -151,7 +158,8 @@ def _mark(md, ch: Chapter, outline: Outline, ids: tuple[str, ...], finder: Finde
     their heading ids, citations, links and images, and its index marks (:func:`.index_marks.mark_chapter`)."""
     tokens = outline.take_tokens() or md.parse(ch.markdown, {})
     heading_ids = {id(t): ident for t, ident in zip((t for t in tokens if t.type == "heading_open"), ids)}
-    headings = tuple(Heading(ident, level, html, text) for ident, (_slug, level, html, text) in zip(ids, outline.headings))
+    headings = tuple(Heading(ident, level, html, text)
+                     for ident, (_slug, level, html, text, *_where) in zip(ids, outline.headings))
     slug_to_id: dict[str, str] = {}
     for (slug, *_rest), ident in zip(outline.headings, ids):
         slug_to_id.setdefault(slug, ident)
@@ -164,10 +172,15 @@ def _mark(md, ch: Chapter, outline: Outline, ids: tuple[str, ...], finder: Finde
     for token in tokens:
         for child in token.children or ():  # links and images are inline: children, never blocks
             parent_of[id(child)] = token
+            for grandchild in child.children or ():  # a figure's caption
+                parent_of[id(grandchild)] = token
             if child.type in placed:
                 placed[child.type].append((child, line_of(ch, child, token)))
+    figures = {id(markdown.figure_image(tokens, i)) for i, t in enumerate(tokens)
+               if t.type == "paragraph_open" and markdown.figure_image(tokens, i) is not None}
     return Parsed(ch, tokens, heading_ids, headings, slug_to_id, citations, tuple(placed["link_open"]),
-                   tuple(placed["image"]), marking, _IdUse(tuple(recording.log)), parent_of)
+                   tuple(placed["image"]), marking, _IdUse(tuple(recording.log)), parent_of,
+                   spots(ch, tokens, heading_ids, figures))
 
 
 def _reading_order_citations(tokens: list[Token]) -> list[Token]:
@@ -180,7 +193,7 @@ def _reading_order_citations(tokens: list[Token]) -> list[Token]:
 
     def visit(block: list[Token]) -> None:
         for token in block:
-            for child in token.children or ():
+            for child in _with_captions(token.children or ()):
                 if child.type == "citation":
                     out.append(child)
                 elif child.type == "footnote_ref":
@@ -194,6 +207,14 @@ def _reading_order_citations(tokens: list[Token]) -> list[Token]:
             seen.add(note)
             visit(block)
     return out
+
+
+def _with_captions(children):
+    """Inline children, and inside an image the children of its caption, in reading order."""
+    for child in children:
+        yield child
+        if child.type == "image":
+            yield from child.children or ()
 
 
 def unique_id(slug: str, used: set[str]) -> str:

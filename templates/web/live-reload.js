@@ -2,7 +2,9 @@
  *
  * Listens to the server's events. A new version that changed this page, or
  * any stylesheet or script, reloads it; a failed build shows its errors in
- * an overlay over the page, and the next good build removes it.
+ * an overlay over the page, and the next good build removes it. Markup that
+ * reaches readers as typed (check's syntax warnings) is shown the same way,
+ * over the new pages.
  */
 (function () {
   "use strict";
@@ -11,7 +13,7 @@
   var page = me.getAttribute("data-page");
   var overlay = null;
 
-  function showErrors(text) {
+  function showErrors(text, heading) {
     if (!overlay) {
       overlay = document.createElement("div");
       overlay.id = "serve-errors";
@@ -19,14 +21,13 @@
       overlay.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;" +
         "background:#2b1512;color:#fbeae6;font:14px/1.45 ui-monospace,monospace;padding:1em 1.2em;" +
         "border-top:4px solid #d9534f;box-shadow:0 -4px 16px rgba(0,0,0,.3);white-space:pre-wrap";
-      var title = document.createElement("strong");
-      title.textContent = "The book has errors; showing the last good version.\n\n";
-      overlay.appendChild(title);
+      overlay.appendChild(document.createElement("strong"));
       /* Explicit styles: the book's own stylesheet must not restyle the overlay. */
       overlay.appendChild(document.createElement("pre")).style.cssText =
         "margin:0;padding:0;border:0;background:none;color:inherit;white-space:pre-wrap;font:inherit";
       document.body.appendChild(overlay);
     }
+    overlay.querySelector("strong").textContent = heading + "\n\n";
     overlay.querySelector("pre").textContent = text;
   }
 
@@ -45,8 +46,12 @@
   var events = new EventSource("/__serve/events");
   events.onmessage = function (message) {
     var state = JSON.parse(message.data);
-    if (state.error) { showErrors(state.error); return; }
-    hideErrors();
+    if (state.error) {
+      showErrors(state.error, me.getAttribute("data-errors-title") || "The book has errors; showing the last good version.");
+      return;
+    }
+    if (state.warnings) showErrors(state.warnings, me.getAttribute("data-warnings-title") || "This markup reaches readers as typed:");
+    else hideErrors();
     if (state.version === version) return;
     /* A version we did not see built (we connected late, or missed one) may have
        changed anything: reload. The next one tells us what it changed. */

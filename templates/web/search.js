@@ -12,6 +12,8 @@
 
   var MARKS = /[\u0300-\u036f]/g;
   var LETTER = /[\p{L}\p{N}]/u;
+  /* Chinese and Japanese write no spaces between words: a word may start at any of their characters. */
+  var UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
 
   /* Fold text for matching, and keep, for each folded character, the index of
      the original character it came from, so that snippets quote the original. */
@@ -33,7 +35,7 @@
   function starts(folded, word) {
     var found = [], at = folded.indexOf(word);
     while (at !== -1) {
-      if (at === 0 || !LETTER.test(folded[at - 1])) found.push(at);
+      if (at === 0 || !LETTER.test(folded[at - 1]) || UNSPACED.test(word[0])) found.push(at);
       at = folded.indexOf(word, at + 1);
     }
     return found;
@@ -89,8 +91,9 @@
     list.textContent = "";
     if (!found.terms.length) { status.textContent = ""; return; }
     var n = found.hits.length;
-    status.textContent = n === 0 ? "Nothing found for “" + query.trim() + "”."
-      : n + (n === 1 ? " place" : " places") + " found for “" + query.trim() + "”.";
+    /* The page gives the words in the book's language, {count} and {query} to fill in. */
+    var said = list.getAttribute(n === 0 ? "data-nothing" : n === 1 ? "data-one" : "data-many") || "{count}";
+    status.textContent = said.replace("{count}", String(n)).replace("{query}", query.trim());
     found.hits.slice(0, 100).forEach(function (hit) {
       var e = hit.entry, li = document.createElement("li"), a = document.createElement("a");
       a.href = e.u;

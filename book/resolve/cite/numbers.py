@@ -22,14 +22,21 @@ NUMBER_VARIABLES = frozenset("""
 
 _NUMBER = re.compile(r"^[A-Za-z]*\d+[A-Za-z]*$")
 _ROMAN = re.compile(r"^(?=[mdclxvi])m{0,4}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$", re.IGNORECASE)
-_SPLIT = re.compile(r"(\s*(?<!\\)[-\u2013,&]\s*|\s+and\s+)")
+_SPLIT = re.compile(r"(\s*(?<!\\)(?:[-\u2013]+|[,&])\s*|\s+and\s+)")
+"""Where a number value divides: a range (one hyphen or dash, or a run of them: pandoc's "72--75"),
+a list (a comma, an ampersand, "and")."""
 _ESCAPED_HYPHEN = "\\-"
 
 
 def _pieces(value: str) -> list[str]:
     """``"2-4, 7"`` → ``["2", "-", "4", ",", "7"]`` (separators stripped of spaces)."""
     parts = _SPLIT.split(value.strip())
-    return [p.strip() if i % 2 else p for i, p in enumerate(parts)]
+    return [_separator(p.strip()) if i % 2 else p for i, p in enumerate(parts)]
+
+
+def _separator(text: str) -> str:
+    """A range's separator as one hyphen, however it was typed ("--", "–")."""
+    return "-" if text and set(text) <= {"-", "\u2013"} else text
 
 
 def is_numeric(value: Any) -> bool:

@@ -88,20 +88,27 @@ class Citation:
 
 # --- keys -------------------------------------------------------------------
 
-_KEY_RE = re.compile(r"(?:[^\W]|_)(?:\w|[:.#$%&\-+?<>~/](?=\w))*")
-"""Pandoc: a key starts with a letter, digit or ``_`` and may contain
-alphanumerics, ``_`` and internal punctuation ``:.#$%&-+?<>~/`` (followed by
-an alphanumeric)."""
-_KEY_IN_SOURCE = re.compile(r"(?<![\w\\])-?@(?:\{[^{}]*\}|(?:[^\W]|_))")
+_KEY_RE = re.compile(r"(?:[^\W]|_)(?:\w|[:.#$%&\-+?<>~/](?=\w)|[:/](?=/))*")
+"""Pandoc (``simpleCiteIdentifier``): a key starts with a letter, digit or ``_``
+and may contain alphanumerics, ``_`` and internal punctuation
+``:.#$%&-+?<>~/`` (followed by an alphanumeric); a ``:`` or ``/`` followed
+by ``/`` also counts, so that ``@url:https://www.fda.gov/x`` is one key."""
+_KEY_IN_SOURCE = re.compile(r"(?<![\w\\])-?@(?:\{|(?:[^\W]|_))")
 
 
 def _match_key(text: str, pos: int) -> tuple[str, int] | None:
     """The key starting at ``text[pos]`` (just after ``@``) and where it ends."""
     if pos < len(text) and text[pos] == "{":
-        end = text.find("}", pos + 1)
-        if end <= pos + 1 or "{" in text[pos + 1 : end]:
-            return None
-        return text[pos + 1 : end], end + 1
+        # pandoc: @{…} holds any characters but spaces, with balanced braces inside.
+        depth = 0
+        for end in range(pos, len(text)):
+            char = text[end]
+            if char.isspace():
+                return None
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            if depth == 0:
+                return (text[pos + 1 : end], end + 1) if end > pos + 1 else None
+        return None
     match = _KEY_RE.match(text, pos)
     if not match:
         return None
