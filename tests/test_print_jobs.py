@@ -56,25 +56,41 @@ def images(pdf: Path, folder: Path, name: str) -> list[Path]:
 # ------------------------------------------------------------------ the same pages, the same bytes
 
 
-@pytest.mark.parametrize("fixture", ["print-book", "index-book"])
-def test_the_joined_pages_are_those_of_one_layout_of_the_whole_book(fixture, tmp_path):
+OPENINGS = {
+    "chapters continue": ("print-book", "  chapter-opening: continue\n"),
+    "parts continue": ("print-book", "  part-opening: continue\n"),
+    "chapters on any page": ("print-book", "  chapter-opening: any\n  part-opening: any\n"),
+}
+
+
+@pytest.mark.parametrize("case", ["print-book", "index-book", "lang-ar", *OPENINGS])
+def test_the_joined_pages_are_those_of_one_layout_of_the_whole_book(case, tmp_path):
     """Folios, running heads, blank versos, contents and index page numbers, cross-references:
     every page of the joined PDF is, as an image, the page WeasyPrint gives laying the whole book
-    out at once (with the same index)."""
+    out at once (with the same index) — also for a right-to-left book, and for chapters and parts
+    set to open on any page or to continue on the page before (those are laid out with the element
+    before them from the start: the settings tell, no layout has to find it out)."""
     from PIL import Image, ImageChops
 
     from book.commands.build import Options, load_and_resolve
+    from book.publish.jobs import continued
+    from book.publish.layout_cache import LayoutCache
     from book.publish.join import write_joined
     from book.publish.layout import layout
     from book.publish.printlayout import lay_out_book
     from book.render import render_print, render_print_index
 
+    fixture, opening = OPENINGS.get(case, (case, ""))
     book = copy_fixture(fixture, tmp_path)
+    if opening:
+        config = book / "book.yaml"
+        config.write_text(config.read_text().replace("print:\n  page: A5\n", "print:\n  page: A5\n" + opening))
     ms = load_and_resolve(Options(book, tmp_path / "out"))
     lay = lay_out_book(ms, tmp_path / "out", jobs=2)
-    assert len(lay.pieces) > 3
-    write_joined(lay, tmp_path / "joined.pdf")
+    assert len(lay.pieces) > (1 if fixture == "lang-ar" else 3)
     html = render_print(ms)
+    assert LayoutCache(tmp_path / "out").joined() <= continued(ms, html)
+    write_joined(lay, tmp_path / "joined.pdf")
     if ms.index is not None and ms.index.groups:
         section = re.compile(r"<!--book-index-->.*<!--/book-index-->", re.S)
         html = section.sub(lambda _m: render_print_index(ms, lay.places()), html)

@@ -68,7 +68,8 @@ def _cover_key(meta: Metadata) -> str:
 
     h = hashlib.sha256(repr((meta.title, meta.subtitle, meta.author_line, meta.publisher, SIZE, PAPER, FIELD,
                              PIL.__version__, features.check("raqm"))).encode())
-    for path in _faces():
+    text = "".join(_curly(t) for t in (meta.title, meta.subtitle, meta.author_line, meta.publisher))
+    for path in _faces(text):
         h.update(hashlib.sha256(path.read_bytes()).digest())
     h.update(Path(__file__).read_bytes())
     return h.hexdigest()[:32]

@@ -41,6 +41,10 @@ class JobSpec:
     """The book's folder: what ``file:///__book__/`` stands for."""
     roots: tuple[str, ...] = ()
     """The folders WeasyPrint may read from (the book, the templates, the pinned fonts)."""
+    faces: object = None
+    """The book's faces (:func:`book.render.faces.plan`): which stand-ins the layout reads, subset."""
+    cache: str = ""
+    """The layout cache's folder: where the join finds the font files the pieces drew with."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,9 @@ class FontUse:
     """Glyph id → advance width (thousandths of an em), in the order first drawn."""
     to_unicode: tuple[tuple[int, str], ...]
     """Glyph id → the text it shows, in the order first drawn."""
+    merge: bool = True
+    """Embedded once for every piece by the join; False for a face WeasyPrint cleans its own way
+    (colour, bitmap, CFF, no glyph names, a missing glyph): each piece keeps its own."""
 
 
 @dataclass(frozen=True)

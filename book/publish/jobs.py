@@ -179,3 +179,32 @@ def plan(html: str, joined: frozenset[str] = frozenset(), alone: frozenset[str] 
 
 def _tiny(group: list[Element]) -> bool:
     return sum(len(e.html) for e in group) < TINY
+
+
+_CLASS = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def continued(ms, html: str) -> frozenset[str]:
+    """Anchors of the top-level elements the book's settings set on the page before them (a
+    chapter with ``chapter-opening: continue``, a part's first chapter with ``part-opening:
+    continue``): each is laid out with the element before it. Joining more than needed is safe."""
+    options = getattr(getattr(ms, "meta", None), "print", None)
+    chapters = getattr(options, "chapter_opening", "recto") == "continue"
+    parts = getattr(options, "part_opening", "recto") == "continue"
+    if not (chapters or parts):
+        return frozenset()
+    open_at = html.find("<body>")
+    close_at = html.rfind("</body>")
+    found = elements(_STYLE.sub("", html[open_at + len("<body>"):close_at])) if open_at >= 0 else None
+    out = set()
+    previous: set[str] = set()
+    for element in found or ():
+        m = _CLASS.search(element.start_tag)
+        classes = set((m.group(1) or m.group(2) or "").split()) if m else set()
+        chapter = "chapter" in classes
+        if chapter and chapters and not classes & {"front-matter", "body-start"}:
+            out.add(element.anchor)
+        if chapter and parts and "part" in previous:
+            out.add(element.anchor)
+        previous = classes
+    return frozenset(out)

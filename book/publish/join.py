@@ -112,7 +112,7 @@ def write_joined(book, target: Path, edition: str = "print", attachments: Sequen
 def _piece(w: Writer, source, gathered: _Book, total: int, pages_root: int, document: int,
            fonts: dict[str, int], templates: dict, pdfa: bool) -> None:
     """Write the objects of one piece, renumbered; gather what the book's own objects need."""
-    skip = _left_behind(source, templates)
+    skip = _left_behind(source, templates, fonts)
     structure = source.Root.StructTreeRoot
     # The piece's page tree and Document element are the book's: what refers to them (every page's
     # /Parent; the elements under Document, and those WeasyPrint makes for running heads, which
@@ -156,7 +156,7 @@ def _piece(w: Writer, source, gathered: _Book, total: int, pages_root: int, docu
         for i in range(0, len(pairs), 2):
             gathered.dests.setdefault(bytes(pairs[i]), relocate(pairs[i + 1].unparse(resolved=True), renumber))
     for font_dict in _font_dicts(source):
-        keys = sorted(font_dict.keys())  # pikepdf gives them as a set
+        keys = [key for key in sorted(font_dict.keys()) if key[1:] in fonts]  # pikepdf gives them as a set
         special[font_dict.objgen] = {key[1:]: ref(fonts[key[1:]]) for key in keys}
         for key in keys:
             del font_dict[key]
@@ -187,10 +187,10 @@ def _stream_type():
     return pikepdf.Stream
 
 
-def _left_behind(source, templates: dict) -> set[tuple[int, int]]:
+def _left_behind(source, templates: dict, merged: dict) -> set[tuple[int, int]]:
     """The piece's objects the book replaces with its own: catalog, page tree, outline, Info,
-    structure root and parent tree, and its fonts (each face is embedded once for the book; the
-    first piece's font dictionary lends the book its metrics)."""
+    structure root and parent tree, and its fonts that are ``merged`` (each face is embedded once
+    for the book; the first piece's font dictionary lends the book its metrics)."""
     import pikepdf
 
     skip = {source.Root.objgen, source.Root.Pages.objgen}
@@ -214,6 +214,8 @@ def _left_behind(source, templates: dict) -> set[tuple[int, int]]:
     skip |= {structure.objgen, structure.ParentTree.objgen, structure.K[0].objgen}
     for font_dict in _font_dicts(source):
         for key in sorted(font_dict.keys()):
+            if key[1:] not in merged:
+                continue  # a face WeasyPrint cleaned in the piece: the piece keeps its own
             font = font_dict[key]
             templates.setdefault(key[1:], _metrics(font))
             cid_font = font.DescendantFonts[0]

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 from math import ceil
-from pathlib import Path
 
 from .jobdata import FontUse, PieceInfo
 
@@ -39,23 +38,21 @@ class MergedFont:
             self.to_unicode.setdefault(gid, text)
 
     def program(self, cache) -> bytes:
-        """The font program: subset to this face's glyphs, at its instance."""
-        from ..fonts import fonts
-        from .pagemap import _file_hash
+        """The font program: subset to this face's glyphs, at its instance (the file each piece
+        drew from is in the layout cache, :func:`book.publish.piece._fonts`)."""
         from .speedups import clean_font
 
         gids = sorted(self.to_unicode)
         name = hashlib.sha256(json.dumps([self.file, self.index, self.location, gids]).encode()).hexdigest()
         name = f"{name[:32]}.ttf"
-        kept = cache.font(name) if cache is not None else None
+        kept = cache.font(name)
         if kept is not None:
             return kept
-        path = next((f.path for f in fonts() if _file_hash(f.path) == self.file), None)
-        if path is None:
-            raise RuntimeError(f"the face {self.name} is not one of the pinned fonts")
-        data = clean_font(Path(path).read_bytes(), self.index, gids, dict(self.location), False, False)
-        if cache is not None:
-            cache.add_font(name, data)
+        source = cache.font(f"src-{self.file}")
+        if source is None or hashlib.sha256(source).hexdigest() != self.file:
+            raise RuntimeError(f"the file of the face {self.name} is not in the layout cache")
+        data = clean_font(source, self.index, gids, dict(self.location), False, False)
+        cache.add_font(name, data)
         return data
 
 
@@ -64,6 +61,8 @@ def merged_fonts(pieces: tuple[PieceInfo, ...]) -> dict[str, MergedFont]:
     faces: dict[str, MergedFont] = {}
     for info in pieces:
         for use in info.fonts:
+            if not use.merge:
+                continue
             if use.resource not in faces:
                 faces[use.resource] = MergedFont(use)
             faces[use.resource].add(use)

@@ -76,6 +76,7 @@ class Scheduler:
 
     def __init__(self, ms: Manuscript, the_plan: Plan, cache: LayoutCache, deps: str,
                  make_index: Callable[[dict[str, Place]], str] | None) -> None:
+        from ..render.faces import plan as face_plan
         from .layout import allowed_roots
         from .pagemap import unit_ids
 
@@ -83,6 +84,7 @@ class Scheduler:
         self.make_index = make_index
         self.units = frozenset(unit_ids(ms))
         self.roots = tuple(str(r) for r in allowed_roots(ms))
+        self.faces = face_plan(ms)
         last = cache.last_paginations()
         self.states: list[_State] = []
         self.defined: dict[str, int] = {}
@@ -147,7 +149,9 @@ class Scheduler:
         if len(self.fold) <= p.number:
             return WAIT
         placed = self.fold[p.number][0]
-        if p.number and p.first == 0:
+        if p.number and p.first == 0 and st.job.anchor != INDEX_ID:
+            # Its first element continues the page before: laid out with the element before it.
+            # (The index is laid out on its own all the same, from the top of a page.)
             self.dropped_anchors.add(st.job.anchor)
             return None
         again = None
@@ -339,7 +343,8 @@ class Scheduler:
             lead_counter = self._lead_guess(number)
         return JobSpec(number, st.key, self.plan.html(st.job, st.body), st.job.anchor, tuple(seeds),
                        lead_counter, st.lead_left if lead_left is None else lead_left, self.units,
-                       self.ms.meta.print.bleed_mm, str(self.ms.book.root), self.roots)
+                       self.ms.meta.print.bleed_mm, str(self.ms.book.root), self.roots, self.faces,
+                       str(self.cache.folder))
 
     def _lead_guess(self, number: int) -> int:
         """The lead-in's page counter that gives the job's first page the folio it will likely

@@ -77,7 +77,8 @@ def _attempt(spec: JobSpec, decide: Decide) -> PieceInfo:
     state: dict = {}
     document_class = _job_document(spec, decide, state)
     html = weasyprint.HTML(string=job_html(spec), base_url=f"file:///{BOOK_ROOT}/",
-                           url_fetcher=confined_fetcher(Path(spec.root), tuple(map(Path, spec.roots)), refused))
+                           url_fetcher=confined_fetcher(Path(spec.root), tuple(map(Path, spec.roots)), spec.faces,
+                                                        refused))
     with weasyprint_warnings() as warnings, collector_paused():
         document = document_class._render(html, shared_fonts(), None, None, dict(DEFAULT_OPTIONS))
         if refused:
@@ -91,7 +92,7 @@ def _attempt(spec: JobSpec, decide: Decide) -> PieceInfo:
         _write(piece, spec, finish.pdf)
     return PieceInfo(
         spec.number, spec.key, finish.pdf, len(kept), (), pagination, finish,
-        bookmarks=_bookmarks(kept), **_page_map(kept, spec.units), fonts=_fonts(piece),
+        bookmarks=_bookmarks(kept), **_page_map(kept, spec.units), fonts=_fonts(piece, Path(spec.cache)),
         warnings=tuple(warnings))
 
 
@@ -265,17 +266,28 @@ def _page_map(pages, units: frozenset[str]) -> dict:
     return {"starts": tuple(starts), "digests": tuple(sorted(digests.items()))}
 
 
-def _fonts(document) -> tuple[FontUse, ...]:
-    """The faces the piece draws with, and the glyphs it drew of each."""
+def _fonts(document, cache: Path) -> tuple[FontUse, ...]:
+    """The faces the piece draws with, and the glyphs it drew of each. The file of each face the
+    join embeds once is kept in the layout cache (``fonts/src-<sha256>``: a pinned font, the book's
+    own, or a stand-in subset for the book), where the join reads it."""
     from .speedups import instance_location
 
+    kept = {font.hash for font in document.fonts.values()
+            if font.bitmap or getattr(font, "_book_kept", False) or not getattr(font, "_book_placeholder", False)}
     out = []
     for font in document.fonts.values():
-        if font.bitmap or font.missing:
-            raise RuntimeError(f"the font {font.family!r} cannot be embedded once for all pieces")
         original = getattr(font, "_book_original", font.file_content)
-        location = instance_location(font) if "fvar" in font.tables else {}
-        out.append(FontUse(font.name.decode()[1:], font.hash, hashlib.sha256(original).hexdigest(), font.index,
+        merge = font.hash not in kept
+        sha = hashlib.sha256(original).hexdigest() if merge else ""
+        if merge:
+            source = cache / "fonts" / f"src-{sha}"
+            if not source.is_file():
+                source.parent.mkdir(parents=True, exist_ok=True)
+                tmp = source.with_name(f".{source.name}.{os.getpid()}.tmp")
+                tmp.write_bytes(original)
+                tmp.replace(source)
+        location = instance_location(font) if merge and "fvar" in font.tables else {}
+        out.append(FontUse(font.name.decode()[1:], font.hash, sha, font.index,
                            tuple(sorted(location.items())), tuple(font.widths.items()),
-                           tuple(font.to_unicode.items())))
+                           tuple(font.to_unicode.items()), merge))
     return tuple(out)

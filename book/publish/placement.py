@@ -72,12 +72,15 @@ class Cursor:
     """The page counter of the last page."""
     strings: tuple[tuple[str, str], ...] = ()
     """Named strings in force."""
+    rtl: bool = False
+    """The book reads from right to left: its first page, a recto, is a left page."""
 
 
 def place_one(cursor: Cursor, number: int, p: Pagination, rtl: bool = False) -> tuple[Placed, Cursor]:
     """Job ``number``'s place after ``cursor``, and the cursor after it."""
     keep_blank, side_ok = False, True
     start = 0 if number == 0 else p.first
+    rtl = rtl or cursor.rtl or (number == 0 and p.side == "left")  # the book's first page is its recto
     if number and side_of(cursor.at, rtl) != p.side:
         if p.blank_before:
             keep_blank, start = True, p.first - 1
@@ -91,7 +94,7 @@ def place_one(cursor: Cursor, number: int, p: Pagination, rtl: bool = False) -> 
     for i in range(start, p.pages):
         strings.update(p.strings[i])
     return placed, Cursor(cursor.at + p.pages - start, placed.counter(p, p.pages - 1),
-                          tuple(sorted(strings.items())))
+                          tuple(sorted(strings.items())), rtl)
 
 
 def place(paginations: list[Pagination | None], rtl: bool = False) -> list[Placed | None]:

@@ -24,7 +24,7 @@ from ..render.indexview import Place
 from .index_pages import print_places
 from .jobdata import PieceInfo
 from .joinfonts import merged_fonts
-from .jobs import plan, without_styles
+from .jobs import continued, plan, without_styles
 from .layout_cache import LayoutCache
 from .paginate import Replan, Scheduler, deps_key
 from .placement import Placed
@@ -84,17 +84,18 @@ def lay_out_book(ms: Manuscript, out: Path, jobs: int = 1,
     from .workers import run_forked, run_here
 
     html = render_print(ms)
-    check_printed(html, text_sources(ms), ms.book.config_file)
+    check_printed(html, text_sources(ms), ms.book.config_file, ms.meta)
     cache = LayoutCache(out)
     deps = deps_key(ms)
     has_index = ms.index is not None and bool(ms.index.groups)
     make_index = (lambda places: without_styles(render_print_index(ms, places))) if has_index else None
     prepare_weasyprint()  # once, before any fork: the workers share its modules
+    import pikepdf  # noqa: F401  (the join's: imported now, not while a signal may stop a half-done import)
     from .piece import shared_fonts
     shared_fonts()  # and the system's font configuration, loaded once for all of them
     laid_out: list[str] = []
     while True:
-        cut = plan(html, cache.joined(), frozenset({INDEX_ID}) if has_index else frozenset())
+        cut = plan(html, cache.joined() | continued(ms, html), frozenset({INDEX_ID}) if has_index else frozenset())
         scheduler = Scheduler(ms, cut, cache, deps, make_index)
         workers = min(jobs, len(cut.jobs))
         progress(f"lay out the print edition: {len(cut.jobs)} jobs"

@@ -87,12 +87,16 @@ def install() -> None:
     PYDYF_PAGE_REFERENCES = pydyf.PDF.page_references
 
     def clean(self, to_unicode, hinting):
-        if getattr(self, "_book_placeholder", False):
+        special = (self.png or self.svg or self.colr or not to_unicode or "glyf" not in self.tables
+                   or _unnamed(self) or bool(self.missing))
+        if getattr(self, "_book_placeholder", False) and not special:
             # A layout job's piece (book/publish/piece.py): the join embeds the face once, for every piece.
             if not hasattr(self, "_book_original"):
                 self._book_original = self.file_content
             self.file_content = b""
             return
+        if getattr(self, "_book_placeholder", False):
+            self._book_kept = True  # cleaned here: the piece keeps its own copy (book/publish/join.py)
         if self.png or self.svg or self.colr or not to_unicode or "glyf" not in self.tables or _unnamed(self):
             original = self.file_content
             original_clean(self, to_unicode, hinting)  # bitmap, colour or CFF fonts: WeasyPrint's way
