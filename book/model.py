@@ -291,6 +291,13 @@ class Asset:
     href: str
     """Relative path from the book folder, with ``/``: also its path in editions."""
     media_type: str
+    data: bytes | None = None
+    """What the editions ship instead of the file's own bytes (an SVG rebuilt from its
+    allow-list, :mod:`book.svg`); None: the file as it is."""
+
+    def content(self) -> bytes:
+        """The bytes the editions ship."""
+        return self.data if self.data is not None else self.path.read_bytes()
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,7 @@ def build_epub(ms: Manuscript, pages: PageMap, cache: Path) -> tuple[bytes, int]
     manifest: list[Item] = [Item("cover-image", cover_href, cover.media_type, cover.data, "cover-image"),
                             Item("css", "styles/book.css", "text/css", css.encode("utf-8"))]
     manifest += [Item(f"font-{i + 1}", f"fonts/{f.name}", "font/ttf", f.data) for i, f in enumerate(fonts)]
-    manifest += [Item("img-" + _safe_id(a.href), a.href, a.media_type, a.path.read_bytes()) for a in ms.assets]
+    manifest += [Item("img-" + _safe_id(a.href), a.href, a.media_type, a.content()) for a in ms.assets]
     manifest += [Item(ids[name], name, XHTML, content[name].encode("utf-8"), "nav" if name == "nav.xhtml" else "")
                  for name, _c in spine]
     ncx = env.get_template("ebook/toc.ncx").render(**context, page_list=page_list,

@@ -76,7 +76,7 @@ def web_files(ms: Manuscript, templates: Path = TEMPLATES, memo: Memo | None = N
     for font in faces:
         files[f"assets/fonts/{font.name}"] = woff(font.path)
     for asset in ms.assets:
-        files[asset.href] = asset.path
+        files[asset.href] = asset.data if asset.data is not None else asset.path
     return files
 
 
