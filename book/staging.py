@@ -201,6 +201,35 @@ def output_folder(out: Path, say: Callable[[str], None] = lambda _s: None) -> It
     On normal exit the staged files are committed; on any exception (including
     Ctrl-C and SIGTERM, see :func:`interruptible`) they are deleted.
     """
+    try:
+        with _locked(out, say) as staging:
+            yield staging
+    except OSError as exc:  # the disk, the folder's permissions, a name: never the book's text
+        raise write_error(exc, out) from exc
+
+
+def write_error(exc: OSError, out: Path) -> BookError:
+    """A failure to write into the output folder ``out``, said as the author can act on it."""
+    where = ""
+    if exc.filename and Path(exc.filename) != out:
+        name = Path(exc.filename)
+        where = f" ({name.relative_to(out) if name.is_relative_to(out) else name})"
+    if exc.errno in _DISK_ERRORS:
+        hint = "free some space (or raise the file size limit) and build again"
+    elif exc.errno in (errno.EACCES, errno.EPERM):
+        hint = "make the output folder writable, or choose another with --out"
+    elif exc.errno == errno.ENAMETOOLONG:
+        hint = "choose a shorter slug, chapter id or output folder"
+    elif exc.errno in (errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
+        hint = "the output folder's path leads through a file: choose another with --out"
+    else:
+        hint = "check the output folder, or choose another with --out"
+    return BookError(f"cannot write the editions: {exc.strerror or exc}{where}", out, 0, 0,
+                     f"{hint}; the previous editions are unchanged", rule="write-failed")
+
+
+@contextlib.contextmanager
+def _locked(out: Path, say: Callable[[str], None]) -> Iterator[Staging]:
     import fcntl  # Unix only, and needed only to write: check and new run anywhere
 
     out.mkdir(parents=True, exist_ok=True)
@@ -218,14 +247,6 @@ def output_folder(out: Path, say: Callable[[str], None] = lambda _s: None) -> It
                 yield staging
                 if not staging.done:
                     staging.commit()
-            except OSError as exc:
-                staging.abort()
-                if exc.errno in _DISK_ERRORS:
-                    raise BookError(
-                        f"cannot write the editions: {exc.strerror}", out, 0, 0,
-                        "free some space (or raise the file size limit) and build again; "
-                        "the previous editions are unchanged", rule="write-failed") from exc
-                raise
             except BaseException:
                 staging.abort()
                 raise

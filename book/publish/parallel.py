@@ -17,7 +17,8 @@ The build stays one build:
 * what a child makes does not depend on which process makes it, so a build
   gives the same bytes in parallel and in series (``tests/test_perf_means.py``);
 * an error in a child is raised again in the parent: a :class:`BookError` as
-  itself (printed as usual, exit 1), anything else as :class:`ChildError`
+  itself (printed as usual, exit 1), an ``OSError`` (a full disk) as one with the
+  same number, file and words, anything else as :class:`ChildError`
   carrying the child's traceback; a child's temporary files are deleted;
 * a failing parent stops its children (SIGTERM) and waits for them;
 * a child never prints and leaves through ``os._exit``, so that nothing of the
@@ -113,6 +114,8 @@ class Forked:
         if kind == "book":
             errors = rest[0]
             raise errors[0] if len(errors) == 1 else BookErrors(errors)
+        if kind == "os":  # a full disk, a refused write: the build says so as it does in series
+            raise OSError(*rest)
         raise ChildError(f"while writing {self.name}:\n{rest[0]}")
 
     def cancel(self) -> None:
@@ -165,6 +168,8 @@ def _error_payload(exc: BaseException) -> bytes:
             return pickle.dumps(("book", errors))
         except Exception:  # noqa: BLE001 - an unpicklable detail: send the text
             pass
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return pickle.dumps(("os", exc.errno, exc.strerror, exc.filename))
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return pickle.dumps(("bug", text))
 
