@@ -15,7 +15,6 @@ from pathlib import Path
 
 import jinja2
 
-from ..errors import BookError
 from ..model import ResolvedPart
 from ..resources import TEMPLATES
 from .text import print_text, roman, smart
@@ -47,32 +46,9 @@ it is given, never reach Python's internals through them, nor run anything."""
 
 
 def _sandboxed() -> type[jinja2.Environment]:
-    from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
-
-    class Sandboxed(ImmutableSandboxedEnvironment):
-        """Jinja's sandbox, whose refusal is the author's error at the template's line."""
-
-        def handle_exception(self, source: str | None = None):
-            try:
-                super().handle_exception(source)  # raises, its traceback rewritten to template lines
-            except SecurityError as exc:
-                file, line = _template_frame(exc.__traceback__, self.loader.searchpath)
-                raise BookError(f"the template does what a template may not: {exc}", file, line, 0,
-                                "templates may only read the variables they are given",
-                                rule="unsafe-template") from None
+    from .sandbox import Sandboxed  # imported only for a deposit's templates
 
     return Sandboxed
-
-
-def _template_frame(tb, folders: list[str]) -> tuple[Path | None, int]:
-    """The innermost template file (one in ``folders``) and line of a traceback Jinja rewrote."""
-    found: tuple[Path | None, int] = (None, 0)
-    while tb is not None:
-        name = tb.tb_frame.f_code.co_filename
-        if any(Path(name).is_relative_to(folder) for folder in folders):
-            found = (Path(name), tb.tb_lineno)
-        tb = tb.tb_next
-    return found
 
 
 @functools.lru_cache(maxsize=4)
