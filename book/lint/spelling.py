@@ -186,6 +186,10 @@ class _Locator:
         self.source = source
         self.first_line = first_line
         self.cursor = 0
+        self.line = first_line
+        """The line the cursor is on, and where it starts: counted as the cursor moves, so that the
+        words of a long paragraph cost their own length, not the paragraph's each."""
+        self.line_start = 0
 
     def find(self, word: str) -> tuple[int, int]:
         # The typographer turned ' into ’: match either in the source.
@@ -193,6 +197,9 @@ class _Locator:
         m = re.compile(pattern).search(self.source, self.cursor)
         if m is None:
             return self.first_line, 0
+        newlines = self.source.count("\n", self.cursor, m.start())
+        if newlines:
+            self.line += newlines
+            self.line_start = self.source.rfind("\n", self.cursor, m.start()) + 1
         self.cursor = m.end()
-        before = self.source[:m.start()]
-        return self.first_line + before.count("\n"), m.start() - (before.rfind("\n") + 1) + 1
+        return self.line, m.start() - self.line_start + 1

@@ -22,6 +22,7 @@ from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .cite.syntax import citation_plugin
+from .smartquotes import smartquotes
 
 SPAN_ATTRIBUTES = ("class", "lang", "term", "see", "see-also")
 """What a ``[text]{...}`` span may say: classes and a language for any span, the rest for index marks."""
@@ -38,6 +39,7 @@ def parser(lang: str) -> MarkdownIt:
     quotes = QUOTES.get(lang.split("-")[0].lower(), QUOTES["en"])
     md = MarkdownIt("commonmark", {"typographer": True, "html": True, "xhtmlOut": True, "quotes": quotes})
     md.enable(["replacements", "smartquotes", "table", "strikethrough"])
+    md.core.ruler.at("smartquotes", smartquotes)  # markdown-it's, in linear time
     md.use(footnote_plugin)
     md.use(citation_plugin)
     # Pandoc's bracketed spans, for index marks: [Litvinov]{.index term="Litvinov, Maxim"}. Only spans

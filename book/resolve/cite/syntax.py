@@ -10,7 +10,9 @@ syntax", and ``Text.Pandoc.Citeproc.Locator``).
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import functools
 import html
 import re
 from collections.abc import Iterable, Iterator
@@ -191,9 +193,59 @@ def _parse_suffix(text: str, labels: dict[str, str]) -> CiteItem:
 
 # --- markdown-it rules ------------------------------------------------------
 
+_BACKTICKS = re.compile(r"`+")
+
+
+def _code_span_end(src: str, index: int, end: int) -> tuple[int, bool]:
+    """Where the backtick run at ``index`` ends, or the code span it opens: (index after it,
+    whether it was a span). A span closes at the next run of the same length, as CommonMark's."""
+    run = _BACKTICKS.match(src, index).end() - index
+    for close in _BACKTICKS.finditer(src, index + run, end):
+        if close.end() - close.start() == run:
+            return close.end(), True
+    return index + run, False
+
+
+@functools.lru_cache(maxsize=16)
+def _brackets(src: str) -> tuple[dict[int, int], tuple[tuple[int, int], ...]]:
+    """Where each ``[`` of ``src`` closes (-1: never), and its code spans, found in one pass:
+    the citation rules ask at every ``[``, and scanning to the end each time was quadratic (a
+    line of a million ``[`` took minutes). Kept for the few texts being parsed (their hashes are
+    computed once, so looking one up again costs nothing)."""
+    close: dict[int, int] = {}
+    spans: list[tuple[int, int]] = []
+    stack: list[int] = []
+    index, end = 0, len(src)
+    while index < end:
+        char = src[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "`":
+            after, span = _code_span_end(src, index, end)
+            if span:
+                spans.append((index, after))
+            index = after
+            continue
+        if char == "[":
+            stack.append(index)
+            close[index] = -1
+        elif char == "]" and stack:
+            close[stack.pop()] = index
+        index += 1
+    return close, tuple(spans)
+
+
 def _closing_bracket(src: str, pos: int, end: int) -> int:
     """Index of the ``]`` matching ``src[pos] == '['``, skipping escapes and
     code spans; -1 if there is none before ``end``."""
+    close, spans = _brackets(src)
+    # The table holds for the whole text: for a part of it (a link's label) it still does
+    # unless a code span runs across the part's end.
+    last = bisect.bisect_left(spans, (end,)) - 1  # the last code span that starts before the end
+    if pos in close and not (last >= 0 and spans[last][0] >= pos and spans[last][1] > end):
+        match = close[pos]
+        return match if match < end else -1
     depth = 0
     index = pos
     while index < end:
@@ -202,9 +254,7 @@ def _closing_bracket(src: str, pos: int, end: int) -> int:
             index += 2
             continue
         if char == "`":
-            run = len(src[index:end]) - len(src[index:end].lstrip("`"))
-            close = src.find("`" * run, index + run, end)
-            index = index + run if close < 0 else close + run
+            index = _code_span_end(src, index, end)[0]
             continue
         if char == "[":
             depth += 1
@@ -314,19 +364,33 @@ def _place(children, content, src, first_line, lines, footnotes, cursor, base=0)
             _place(child.children, content, src, first_line, lines, footnotes, cursor, base)
 
 
+@functools.lru_cache(maxsize=16)
+def _lines_of(content: str) -> tuple[tuple[int, ...], dict[tuple[int, int, str | None], int]]:
+    """Where the newlines of an inline text are, and the column shift found for each of its lines
+    (by line, first line and the source line it stands on): computed once a text, not once a
+    citation, which was quadratic in a long paragraph full of citations."""
+    return tuple(m.start() for m in re.finditer("\n", content)), {}
+
+
 def _line_column(content: str, offset: int, first_line: int, lines: list[str]) -> dict[str, int]:
-    line_index = content.count("\n", 0, offset)
-    line_start = content.rfind("\n", 0, offset) + 1
+    newlines, shifts = _lines_of(content)
+    line_index = bisect.bisect_left(newlines, offset)
+    line_start = newlines[line_index - 1] + 1 if line_index else 0
     line_no = first_line + line_index + 1
-    content_line = content[line_start:].split("\n", 1)[0]
     column = offset - line_start
-    if 0 < line_no <= len(lines):
-        original = lines[line_no - 1]
-        if content_line and original.endswith(content_line):
-            column += len(original) - len(content_line)
-        elif content_line and content_line in original:
-            column += original.find(content_line)
-    return {"line": line_no, "column": column + 1}
+    original = lines[line_no - 1] if 0 < line_no <= len(lines) else None
+    key = (line_index, first_line, original)  # the source line decides the shift: "> " or "1. " before it
+    if key not in shifts:
+        line_end = newlines[line_index] if line_index < len(newlines) else len(content)
+        content_line = content[line_start:line_end]
+        shift = 0
+        if original is not None:
+            if content_line and original.endswith(content_line):
+                shift = len(original) - len(content_line)
+            elif content_line and content_line in original:
+                shift = original.find(content_line)
+        shifts[key] = shift
+    return {"line": line_no, "column": column + shifts[key] + 1}
 
 
 def render_citation(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
