@@ -197,6 +197,14 @@ class TooDeep(Exception):
         self.mark = mark
 
 
+def unreadable_character(file: Path, text: str, exc: yaml.reader.ReaderError, line_offset: int = 0) -> BookError:
+    """A character YAML does not allow (U+007F, U+0080 … U+009F), at its line and column."""
+    before = text[:exc.position]
+    return BookError(f"YAML does not allow the character U+{exc.character:04X}", file,
+                     before.count("\n") + 1 + line_offset, exc.position - (before.rfind("\n") + 1) + 1,
+                     "delete it, or quote the value and write it as an escape", rule="encoding")
+
+
 def too_deep(file: Path, mark: Any, line_offset: int = 0) -> BookError:
     return BookError(f"values nest more than {MAX_DEPTH} levels deep here", file, mark.line + 1 + line_offset,
                      mark.column + 1, "flatten the structure: no setting or entry needs lists this deep",
@@ -259,6 +267,8 @@ def parse_yaml(text: str, file: Path, line_offset: int = 0) -> Located:
             "values containing ': ' or starting with '[', '{', '@' or '*' need quotes",
             rule="yaml-syntax",
         ) from None
+    except yaml.reader.ReaderError as exc:
+        raise unreadable_character(file, text, exc, line_offset) from None
     except yaml.YAMLError as exc:
         raise BookError(f"YAML error: {exc}", file, 1 + line_offset, 1, rule="yaml-syntax") from None
     if node is None:

@@ -20,7 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from book.confine import MAX_DEPTH, character_name, illegal_character, join_surrogates, json_depth_problem, read_text
 from book.errors import BookError
-from book.load.yamlsrc import ShallowLoader, TooDeep, libyaml_compose, node_depth_problem
+from book.load.yamlsrc import ShallowLoader, TooDeep, libyaml_compose, node_depth_problem, unreadable_character
 
 MAX_YAML_NODES = 100_000
 """More nodes than this, counting every alias expansion, is refused: a
@@ -124,7 +124,10 @@ def _read_yaml(path: Path, text: str) -> list[_Raw]:
     # libyaml when it reads the text; else the pure-Python parser, which counts nodes as it goes
     # and words the errors. Either way the alias-expanded size is measured before anything is built.
     fast = libyaml_compose(text)
-    loader = fast[0] if fast is not None else _CountingLoader(text)
+    try:
+        loader = fast[0] if fast is not None else _CountingLoader(text)
+    except yaml.reader.ReaderError as err:
+        raise unreadable_character(path, text, err) from None
     try:
         root = fast[1] if fast is not None else loader.get_single_node()
         if root is None:
