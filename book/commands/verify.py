@@ -268,6 +268,8 @@ def main(argv: list[str]) -> int:
                "examples:\n  python build.py verify dist/<slug>-deposit.zip\n"
                "  python build.py verify dist/<slug>-deposit --no-rebuild\n"
                "  python build.py verify dist/<slug>-archival.pdf\n\n"
+               "A deposit's templates are rendered in Jinja's sandbox, within limits of time, size and\n"
+               "memory; anything they try beyond those is an error at the template's line.\n\n"
                "exit codes: 0 all is as deposited, 1 something differs (each file named), 2 bad usage")
     p.add_argument("path", type=Path, metavar="PATH", help="a deposit folder or zip, or an archival PDF")
     p.add_argument("--no-rebuild", action="store_true",

@@ -191,6 +191,13 @@ def _reading_order_citations(tokens: list[Token]) -> list[Token]:
                         seen.add(note)
                         visit(notes.get(note, []))
     visit(main)
+    # A note called only from notes the text never calls (or from itself) is still numbered and
+    # printed, as every called note is (chapter.py): its citations come after the text's.
+    for token in tokens:
+        for child in token.children or ():
+            if child.type == "footnote_ref" and child.meta["id"] not in seen:
+                seen.add(child.meta["id"])
+                visit(notes.get(child.meta["id"], []))
     return out
 
 
