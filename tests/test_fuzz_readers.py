@@ -210,6 +210,7 @@ ENTRY_PIECES = ["bag/", "bag/bagit.txt", "bag/data/", "bag/data/a", "bag/data/a/
                 "bag\\x", "bag/data/\x1b", "other/", "bag/" + "y" * 300, "bag/manifest-sha256.txt"]
 
 
+@pytest.mark.filterwarnings("ignore:Duplicate name")
 @fuzzed(100)
 @example(entries=[("bag/bagit.txt", 0, False), ("bag/data/a", 0, False), ("bag/data/a/b", 0, False)])
 @given(entries=st.lists(st.tuples(st.sampled_from(ENTRY_PIECES), st.integers(0, 3), st.booleans()), max_size=8))
