@@ -25,6 +25,7 @@ from typing import Iterator
 
 from markdown_it.token import Token
 
+from ..confine import read_text
 from ..errors import BookError
 from ..model import Chapter
 
@@ -70,7 +71,11 @@ def read_word_list(root: Path) -> tuple[frozenset[str], list[BookError]]:
         return frozenset(), []
     words: set[str] = set()
     problems: list[BookError] = []
-    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        text = read_text(path, what="word list")
+    except BookError as exc:  # too large, or not UTF-8 text: an error, whatever check's strictness
+        return frozenset(), [exc]
+    for n, raw in enumerate(text.splitlines(), 1):
         entry = raw.split("#", 1)[0].strip()
         if not entry:
             continue

@@ -17,7 +17,7 @@ import difflib
 import mimetypes
 from pathlib import Path
 
-from ..confine import inside, read_text
+from ..confine import LIMITS, inside, read_text
 from ..errors import BookError, BookErrors
 from ..memo import Memo, kept_image_problem, kept_inside, remember
 from ..model import Book, Chapter, Metadata, Part
@@ -120,7 +120,11 @@ def _named_files(root: Path, config_file: Path, doc: Located, s: Settings, error
         if problem:
             errors.append(doc.error(("cover",), f"cover image '{s.cover}' {problem}", rule="bad-image"))
     if s.csl.endswith(STYLE_SUFFIX) or "/" in s.csl or "\\" in s.csl:
-        one_file(s.csl, ("csl",), "citation style")
+        style = one_file(s.csl, ("csl",), "citation style")
+        limit = LIMITS["citation style"].max_bytes
+        if style is not None and style.stat().st_size > limit:  # lxml reads it whole, later
+            errors.append(doc.error(("csl",), f"the citation style '{s.csl}' is {style.stat().st_size:,} bytes, "
+                                    f"over the limit of {limit:,}", LIMITS["citation style"].hint, rule="too-large"))
     return bibliography, cover
 
 

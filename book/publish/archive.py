@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..confine import CONTROL, MAX_DEPTH, json_depth_problem, shown
+from ..confine import CONTROL, MAX_DEPTH, json_depth_problem, read_bytes, shown
 from ..errors import BookError, BookErrors
 from ..model import Manuscript
 from . import Output, Supplies
@@ -89,6 +89,7 @@ def sources(ms: Manuscript) -> tuple[Source, ...]:
     if ms.meta.cover is not None:
         add(ms.meta.cover, "cover")
     if (book.root / WORD_LIST).is_file():
+        read_bytes(book.root / WORD_LIST, what="word list")  # its size checked before it is embedded
         add(book.root / WORD_LIST, "word-list")
     if MANIFEST in found:
         raise BookError(f"the book has a file named '{MANIFEST}', the name the archival PDF gives its manifest",
