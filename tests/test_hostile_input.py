@@ -6,7 +6,7 @@ traceback, requests nothing, and leaves the previous outputs as they were. One c
 way in, for each class:
 
 * sizes checked with ``stat()`` before reading: a 30 GB (sparse) chapter, bibliography,
-  book.yaml or image;
+  book.yaml, image, word list or citation style;
 * lone surrogates (``"\\ud83d"``) in book.yaml, front matter, CSL-YAML and CSL-JSON, and
   ``check`` reporting them;
 * characters XML cannot hold, escaped (``"\\x1b"``, ``\\u001b``) or as character references
@@ -62,6 +62,19 @@ def image_30_gb(c: Ctx):
     sparse(c.book / "images/huge.png")
     c.expect.append("over the limit")
     return "chapters/beta.md", append(c.book / "chapters/beta.md", "![Huge](../images/huge.png)")
+
+
+def word_list_30_gb(c: Ctx):
+    sparse(c.book / "words.txt")
+    c.expect.append("over the limit")
+    return "words.txt", 1
+
+
+def style_30_gb(c: Ctx):
+    sparse(c.book / "huge.csl")
+    c.expect.append("over the limit")
+    return "book.yaml", replace_line(c.book / "book.yaml", "bibliography: bibliography.yaml",
+                                     "bibliography: bibliography.yaml\ncsl: huge.csl") + 1
 
 
 # ------------------------------------------------------------------ lone surrogates
@@ -205,7 +218,8 @@ def a_line_of_a_million_brackets(c: Ctx):
 
 
 CASES: dict[str, Callable[[Ctx], tuple[str, int]]] = {f.__name__: f for f in (
-    chapter_30_gb, bibliography_30_gb, book_yaml_30_gb, image_30_gb, book_yaml_surrogate, front_matter_surrogate,
+    chapter_30_gb, bibliography_30_gb, book_yaml_30_gb, image_30_gb, word_list_30_gb, style_30_gb,
+    book_yaml_surrogate, front_matter_surrogate,
     bibliography_surrogate, bibliography_json_surrogate, check_reports_a_surrogate, bibliography_escape_in_a_date,
     bibliography_json_escape, chapter_form_feed_reference, raw_html_form_feed_reference, title_form_feed_reference,
     image_name_with_escape, book_yaml_500_deep, front_matter_300_deep_block_lists, bibliography_yaml_deep,
