@@ -159,6 +159,6 @@ def refused(ctx: Ctx, rel: str, line: int, basic_build: Path, listener: Listener
         assert text in printed, report
     assert listener.requests[seen:] == [], f"the build made requests: {listener.requests[seen:]}"
     assert tree_hashes(out) == before, "the previous outputs changed"
-    assert temp_leftovers(out) == [], "temporary files were left behind"
+    assert temp_leftovers(out) == [], f"temporary files were left behind: {temp_leftovers(out)}"
     assert elapsed < ctx.seconds, f"the refusal took {elapsed:.1f} s"
     return printed

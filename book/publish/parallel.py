@@ -119,15 +119,27 @@ class Forked:
         raise ChildError(f"while writing {self.name}:\n{rest[0]}")
 
     def cancel(self) -> None:
-        """Stop the child (it deletes its temporary files) and wait for it."""
+        """Stop the child (it deletes its temporary files) and wait for it. A child that had
+        already finished hands its files over: they are deleted here, since nothing will commit them."""
         if self._done:
             return
         try:
             os.kill(self.pid, signal.SIGTERM)
         except ProcessLookupError:
             pass
-        _read_all(self._from_child)
+        payload = _read_all(self._from_child)
         self._finish()
+        try:
+            kind, *rest = pickle.loads(payload) if payload else ("none",)
+        except Exception:  # noqa: BLE001 - cut short by the signal: nothing was handed over
+            return
+        if kind == "ok":
+            import shutil
+            _outputs, files, folders = rest
+            for tmp, _target in files:
+                tmp.unlink(missing_ok=True)
+            for tmp, _target in folders:
+                shutil.rmtree(tmp, ignore_errors=True)
 
     def _finish(self) -> None:
         if self._done:
