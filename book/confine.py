@@ -4,9 +4,11 @@ A book names files by paths relative to its folder. Every such path goes
 through :func:`inside`, which refuses absolute paths, ``..`` escapes, URLs
 and symlinks that lead out of the book; WeasyPrint's URL fetcher uses
 :func:`allowed_file` for the same rule over the package's own data.
-:func:`read_text` reads text sources (UTF-8, no control characters, a size
-limit), :func:`link_scheme_refused` judges link targets and
-:func:`image_problem` makes sure an image is a picture and nothing more.
+:func:`read_bytes` reads a file within the size limit of its kind (:data:`LIMITS`,
+checked with ``stat()`` before reading), :func:`read_text` a text source (UTF-8, no
+character XML cannot hold), :func:`link_scheme_refused` judges link targets and
+:func:`checked_image` makes sure an image is a picture and nothing more (an SVG is
+rebuilt, :mod:`book.svg`). :data:`MAX_DEPTH` bounds the nesting of every YAML and JSON.
 """
 
 from __future__ import annotations
