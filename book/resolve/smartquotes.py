@@ -2,7 +2,7 @@
 
 markdown-it-py rewrites a text's whole string for every quote it curls and, to close a quote,
 searches its whole stack of open ones: a paragraph of a hundred thousand quotes took minutes
-(``tests/test_hostile_slow.py``). This rule decides exactly as markdown-it's does (a property
+(``tests/test_hostile_input.py``). This rule decides exactly as markdown-it's does (a property
 test compares the two, ``tests/test_fuzz_readers.py``), but holds each text as a list of
 characters, changed in place, and finds the open quote to close in constant time: the stack's
 levels never decrease from bottom to top, so the topmost open quote of a kind is the match, or
