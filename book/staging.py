@@ -85,12 +85,25 @@ class Staging:
     folders: list[tuple[Path, Path]] = field(default_factory=list)
     """(temporary folder, target folder)."""
     done: bool = False
+    pending: set[Path] = field(default_factory=set)
+    """Temporary files and folders made but not yet registered: a signal can arrive between the
+    two, and what it interrupts is deleted with the rest."""
 
     def add_file(self, tmp: Path, target: Path) -> None:
         self.files.append((tmp, target))
+        self.pending.discard(tmp)
 
     def add_folder(self, tmp: Path, target: Path) -> None:
         self.folders.append((tmp, target))
+        self.pending.discard(tmp)
+
+    def made(self, make: Callable[[], Path]) -> Path:
+        """``make()`` a temporary file or folder, recorded as :attr:`pending` before any signal
+        can interrupt the build."""
+        with _signals_held():
+            tmp = make()
+            self.pending.add(tmp)
+        return tmp
 
     def planned(self) -> dict[str, Path]:
         """Every file the output folder will hold once committed (dot-files aside), by relative
@@ -127,8 +140,14 @@ class Staging:
                 tmp.unlink(missing_ok=True)
             for tmp, _target in self.folders:
                 shutil.rmtree(tmp, ignore_errors=True)
+            for tmp in self.pending:
+                if tmp.is_dir():
+                    shutil.rmtree(tmp, ignore_errors=True)
+                else:
+                    tmp.unlink(missing_ok=True)
             self.files.clear()
             self.folders.clear()
+            self.pending.clear()
 
 
 def _visible_files(folder: Path) -> list[Path]:
@@ -268,8 +287,14 @@ def write_atomic(target: Path, write: Callable[[Path], None] | bytes) -> None:
     that a build that fails half-way changes nothing.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    tmp = Path(tmp_name)
+    staging = current()
+    fd = -1
+
+    def make() -> Path:
+        nonlocal fd
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        return Path(name)
+    tmp = staging.made(make) if staging is not None else make()
     try:
         if isinstance(write, bytes):
             with os.fdopen(fd, "wb") as fh:
@@ -280,20 +305,25 @@ def write_atomic(target: Path, write: Callable[[Path], None] | bytes) -> None:
         os.chmod(tmp, 0o644)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())  # the bytes are on disk before the name points at them
-        staging = current()
         if staging is not None:
             staging.add_file(tmp, target)
         else:
             os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        if staging is not None:
+            staging.pending.discard(tmp)
         raise
 
 
 def staging_folder(target: Path) -> Path:
     """A new, empty temporary folder beside the folder ``target`` (``.web.x1y2z3w4.tmp``)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    staging = current()
+
+    def make() -> Path:
+        return Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    return staging.made(make) if staging is not None else make()
 
 
 def replace_folder(tmp: Path, target: Path) -> None:

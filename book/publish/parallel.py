@@ -73,7 +73,8 @@ class Forked:
     def __init__(self, job: Callable[[Callable[[], Any]], list[Output]], name: str) -> None:
         self.name = name
         staging = lock.current()
-        marks = (len(staging.files), len(staging.folders)) if staging is not None else (0, 0)
+        marks = (len(staging.files), len(staging.folders), frozenset(staging.pending)) if staging is not None \
+            else (0, 0, frozenset())
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         self.pid = os.fork()
@@ -152,7 +153,7 @@ class Forked:
         self._status = f"exit status {os.waitstatus_to_exitcode(status)}"
 
 
-def _run_child(job, inbox: int, outbox: int, staging, marks: tuple[int, int]) -> None:
+def _run_child(job, inbox: int, outbox: int, staging, marks: tuple[int, int, frozenset]) -> None:
     """Run the job, report, and leave without unwinding into the parent's code."""
     code = 0
     try:
@@ -186,8 +187,8 @@ def _error_payload(exc: BaseException) -> bytes:
     return pickle.dumps(("bug", text))
 
 
-def _discard(staging, marks: tuple[int, int]) -> None:
-    """Delete the temporary files and folders this child staged."""
+def _discard(staging, marks: tuple[int, int, frozenset]) -> None:
+    """Delete the temporary files and folders this child staged, or made and had not staged yet."""
     if staging is None:
         return
     import shutil
@@ -195,6 +196,11 @@ def _discard(staging, marks: tuple[int, int]) -> None:
         tmp.unlink(missing_ok=True)
     for tmp, _target in staging.folders[marks[1]:]:
         shutil.rmtree(tmp, ignore_errors=True)
+    for tmp in staging.pending - marks[2]:
+        if tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
 
 
 def _write_frame(fd: int, data: bytes) -> None:
