@@ -2,7 +2,8 @@
 
 An output folder nobody may write, a path through a file, a name longer than a file system
 takes, a disk that fills up in the process that writes the EPUB and the web edition while
-the print edition is laid out (the default on two cores), and a book given as ``../book``.
+the print edition is laid out (the default on two cores), a book given as ``../book``, and a
+new book started inside a file.
 """
 
 from __future__ import annotations
@@ -100,3 +101,10 @@ def test_a_deposit_of_a_book_given_as_a_relative_path_upwards(tmp_path: Path):
     proc = run_build("deposit", "--book", f"../{book.name}", "--out", "../dist", cwd=work, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "dist" / "the-test-book-deposit" / "data/sources/bibliography.yaml").is_file()
+
+
+def test_new_into_a_path_through_a_file(tmp_path: Path):
+    (tmp_path / "afile").write_text("a file")
+    proc = run_build("new", str(tmp_path / "afile" / "book"))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "new: error: cannot write" in proc.stderr and "Not a directory" in proc.stderr, proc.stderr
