@@ -33,7 +33,6 @@ never has it. Ctrl-C stops the watcher and the server and exits 0.
 from __future__ import annotations
 
 import argparse
-from html import escape as html_escape
 import http.server
 import json
 import mimetypes
@@ -44,6 +43,7 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -56,6 +56,12 @@ from ..publish.web import Content, web_files
 from ..resolve import markdown, resolve
 from ..resources import TEMPLATES
 from . import book_option, parser, program
+
+POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
+          "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+          "frame-ancestors 'none'")
+"""The Content-Security-Policy of every response: the edition's own files and nothing else; no
+inline script, no plug-in, no other site framing the preview."""
 
 EVENTS = "/__serve/events"
 CLIENT = "/__serve/live-reload.js"
@@ -200,6 +206,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        if not self._host_is_ours():
+            return self._send(403, b"this server answers only to 127.0.0.1 and localhost\n",
+                              "text/plain; charset=utf-8")
         path = unquote(urlsplit(self.path).path)
         if path == EVENTS:
             return self._events()
@@ -224,10 +233,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             kind += "; charset=utf-8"
         self._send(200, data, kind)
 
+    def _host_is_ours(self) -> bool:
+        """Whether the request names this server as the author's browser does. Another site's
+        page can make a name of its own point at 127.0.0.1 (DNS rebinding) and read what it
+        fetches from there as its own; its requests carry that name, and are refused."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        port = self.server.server_address[1]
+        return host in {f"127.0.0.1:{port}", f"localhost:{port}", "127.0.0.1", "localhost"}
+
     def _inject(self, html: bytes, rel: str, version: int) -> bytes:
-        title = html_escape(self.site.error_title, quote=True)
-        warned = html_escape(self.site.warnings_title, quote=True)
-        script = (f'<script src="{CLIENT}" data-version="{version}" data-page="{rel}" '
+        # The page's name comes from the request: escaped, it is text in an attribute, never markup.
+        title = escape(self.site.error_title, quote=True)
+        warned = escape(self.site.warnings_title, quote=True)
+        script = (f'<script src="{CLIENT}" data-version="{version}" data-page="{escape(rel, quote=True)}" '
                   f'data-errors-title="{title}" data-warnings-title="{warned}"></script>\n').encode()
         at = html.rfind(b"</body>")
         return html[:at] + script + html[at:] if at >= 0 else html + script
@@ -237,6 +255,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
+        # Every response is what it says it is, and a page runs only the edition's own scripts:
+        # nothing a request or a book puts in a page can run as a script of this origin.
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Content-Security-Policy", POLICY)
+        self.send_header("Referrer-Policy", "no-referrer")
         self.end_headers()
         self.wfile.write(data)
 
@@ -268,8 +291,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 def _placeholder(message: str) -> bytes:
-    from html import escape
-
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Not built</title></head>'
             f'<body><main><h1>Not built</h1><pre>{escape(message)}</pre></main></body></html>').encode()
 

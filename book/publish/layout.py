@@ -78,6 +78,8 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
     roots = _allowed_roots(ms)
     faces = plan(ms)
     refused: list[str] = []
+    # An SVG is laid out as rebuilt from its allow-list (book.svg), never as the author's file.
+    shipped = {a.path.resolve(): a.data for a in ms.assets if a.data is not None}
 
     class ConfinedFetcher(URLFetcher):
         """Reads files of the book, the templates and the pinned fonts, and ``data:`` URLs
@@ -97,7 +99,9 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
                 if path.parts[:2] == ("/", BOOK_ROOT):
                     path = ms.book.root.joinpath(*path.parts[2:])
                 if allowed_file(path, roots) and path.is_file():
-                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": _mime(path)})
+                    data = shipped.get(path.resolve())
+                    return URLFetcherResponse(url, path.read_bytes() if data is None else data,
+                                              {"Content-Type": _mime(path)})
             refused.append(url)
             raise ValueError(f"refused: {url}")
 
