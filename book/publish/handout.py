@@ -31,7 +31,7 @@ from ..locales import words
 from ..model import Book, Chapter, Manuscript, Metadata
 from ..render import notes_in_flow
 from ..render.context import book_css, context
-from ..render.mathsvg import print_manuscript
+from ..render.printed import print_manuscript
 from ..render.print import font_src, print_css, with_stacks
 from ..render.templates import environment_for
 from ..resources import TEMPLATES

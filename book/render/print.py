@@ -11,7 +11,7 @@ from ..resources import TEMPLATES
 from .context import book_css, context
 from .faces import SUBSET, plan
 from .indexview import Place, view
-from .mathsvg import print_manuscript
+from .printed import print_manuscript
 from .templates import environment_for, raw
 
 BOOK_ROOT = "__book__"
