@@ -4,14 +4,18 @@ A book names files by paths relative to its folder. Every such path goes
 through :func:`inside`, which refuses absolute paths, ``..`` escapes, URLs
 and symlinks that lead out of the book; WeasyPrint's URL fetcher uses
 :func:`allowed_file` for the same rule over the package's own data.
-:func:`read_text` reads text sources (UTF-8, no control characters, a size
-limit), :func:`link_scheme_refused` judges link targets and
-:func:`image_problem` makes sure an image is a picture and nothing more.
+:func:`read_bytes` reads a file within the size limit of its kind (:data:`LIMITS`,
+checked with ``stat()`` before reading), :func:`read_text` a text source (UTF-8, no
+character XML cannot hold), :func:`link_scheme_refused` judges link targets and
+:func:`checked_image` makes sure an image is a picture and nothing more (an SVG is
+rebuilt, :mod:`book.svg`). :data:`MAX_DEPTH` bounds the nesting of every YAML and JSON.
 """
 
 from __future__ import annotations
 
 import re
+import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BookError
@@ -83,12 +87,69 @@ def allowed_file(path: Path, roots: tuple[Path, ...]) -> bool:
     return any(real == r or r in real.parents for r in (root.resolve() for root in roots))
 
 
-def read_text(path: Path, named: Path | None = None, line: int = 0, column: int = 0,
-              max_bytes: int = 0, what: str = "file") -> str:
-    """A file's text as UTF-8; errors say which file, and where a bad byte or character is."""
+@dataclass(frozen=True)
+class Limit:
+    """How large one kind of input may be: checked with ``stat()`` before a byte is read, so that
+    a 30 GB file (a sparse one costs nothing on disk) is refused at once instead of filling memory."""
+
+    max_bytes: int
+    hint: str
+    """What to do about a file over the limit."""
+
+
+LIMITS: dict[str, Limit] = {
+    "book.yaml": Limit(4_000_000, "book.yaml holds settings and the chapter list; keep long texts in chapters"),
+    "chapter": Limit(4_000_000, "split it into several chapters, or raise the limit with --max-chapter-bytes"),
+    "bibliography": Limit(64_000_000, "split the bibliography into several files, or keep only the works "
+                                      "the book cites"),
+    "citation style": Limit(4_000_000, "use a CSL style from the Zotero style repository (they are far smaller)"),
+    "image": Limit(64_000_000, "make the file smaller: a print-quality picture needs a few megabytes"),
+    "cover image": Limit(64_000_000, "make the file smaller: stores ask for about 1600 × 2400 pixels"),
+    "word list": Limit(4_000_000, "keep one word a line, only the words the spelling check does not know"),
+}
+"""One size limit per kind of input (the ``what`` of :func:`read_bytes`), far above any real book."""
+
+MAX_DEPTH = 64
+"""How deeply values may nest in any YAML or JSON a build reads (book.yaml, front matter,
+bibliographies, a PDF's or a deposit's manifest): far deeper than any real document, and shallow
+enough that nothing reading it runs out of stack."""
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.S)
+
+
+def json_depth_problem(text: str) -> int | None:
+    """The offset of the first bracket nested deeper than :data:`~book.confine.MAX_DEPTH` in the
+    JSON ``text``, or None; found in one pass before the decoder, which would recurse that deep."""
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        first = token.group()[0]
+        if first in "[{":
+            depth += 1
+            if depth > MAX_DEPTH + 1:
+                return token.start()
+        elif first in "]}":
+            depth -= 1
+    return None
+
+
+def read_bytes(path: Path, named: Path | None = None, max_bytes: int = 0, what: str = "file") -> bytes:
+    """The bytes of the file at ``path``, its size checked against ``max_bytes`` (else the
+    :data:`LIMITS` of ``what``) before they are read; errors name ``named``."""
     named = named or path
+    limit = max_bytes or (LIMITS[what].max_bytes if what in LIMITS else 0)
     try:
-        data = path.read_bytes()
+        st = path.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(st.st_mode):
+            raise BookError(f"{what} '{named}' is not a regular file", file=named,
+                            hint="a book's files are plain files, not devices, pipes or sockets",
+                            rule="unreadable-file")
+        if limit and st.st_size > limit:
+            raise _too_large(named, what, st.st_size, limit)
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1) if limit else fh.read()
     except FileNotFoundError:
         raise BookError(f"{what} '{named}' does not exist", file=named,
                         hint="check the spelling of the path; it is relative to the book folder",
@@ -98,11 +159,22 @@ def read_text(path: Path, named: Path | None = None, line: int = 0, column: int 
     except OSError as exc:
         raise BookError(f"cannot read {what} '{named}': {exc.strerror}", file=named,
                         hint="check the file's permissions", rule="unreadable-file") from None
-    if max_bytes and len(data) > max_bytes:
-        raise BookError(f"{what} is {len(data):,} bytes, over the limit of {max_bytes:,}",
-                        file=named, line=1, column=1,
-                        hint="split it into several chapters, or raise the limit with --max-chapter-bytes",
-                        rule="too-large")
+    if limit and len(data) > limit:  # it grew while being read
+        raise _too_large(named, what, len(data), limit)
+    return data
+
+
+def _too_large(named: Path, what: str, size: int, limit: int) -> BookError:
+    hint = LIMITS[what].hint if what in LIMITS else "make the file smaller"
+    return BookError(f"{what} is {size:,} bytes, over the limit of {limit:,}", file=named, line=1, column=1,
+                     hint=hint, rule="too-large")
+
+
+def read_text(path: Path, named: Path | None = None, line: int = 0, column: int = 0,
+              max_bytes: int = 0, what: str = "file") -> str:
+    """A file's text as UTF-8; errors say which file, and where a bad byte or character is."""
+    named = named or path
+    data = read_bytes(path, named, max_bytes, what)
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     data = data[bom:]
     try:
@@ -120,15 +192,57 @@ def read_text(path: Path, named: Path | None = None, line: int = 0, column: int 
     if bad:
         before = text[: bad.start()]
         raise BookError(
-            f"the control character U+{ord(bad.group()):04X} cannot appear in a book",
+            f"{character_name(bad.group())} cannot appear in a book",
             file=named, line=before.count("\n") + 1, column=bad.start() - (before.rfind("\n") + 1) + 1,
             hint="delete it (editors often show it as nothing at all); no edition can hold it",
             rule="encoding")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-"""Characters XML 1.0 forbids: an EPUB holding one is broken, so refuse them at the source."""
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 forbids: an EPUB holding one is broken, so refuse them at the source. A
+lone surrogate (``"\\ud83d"`` in YAML or JSON: half of a character) cannot even be written as UTF-8."""
+
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
+_CHARREF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+
+
+def illegal_character(text: str) -> str:
+    """The first character in ``text`` no edition can hold (:data:`CONTROL`), also when it is
+    written as an HTML character reference (``&#12;``) that Markdown or raw HTML would turn into
+    the character itself; "" if there is none."""
+    bad = CONTROL.search(text)
+    if bad:
+        return bad.group()
+    if "&#" in text:
+        import html
+
+        for ref in _CHARREF.finditer(text):
+            # As HTML decodes it (Markdown does the same): most such references become nothing or
+            # U+FFFD, but not all (&#12; is a form feed).
+            bad = CONTROL.search(html.unescape(ref.group()))
+            if bad:
+                return bad.group()
+    return ""
+
+
+def character_name(char: str) -> str:
+    """How a message names a character :data:`CONTROL` refuses."""
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        return f"the lone surrogate U+{code:04X} (half of a character)"
+    return f"the control character U+{code:04X}"
+
+
+def join_surrogates(text: str) -> str:
+    """``text`` with each surrogate pair made the one character it stands for: YAML reads
+    ``"\\ud83d\\ude00"`` as two halves, where JSON (and the author) mean one emoji."""
+    if not _SURROGATE_PAIR.search(text):
+        return text
+    return _SURROGATE_PAIR.sub(lambda m: m.group().encode("utf-16-le", "surrogatepass").decode("utf-16-le"), text)
+
 
 LINK_SCHEMES = ("http", "https", "mailto", "ftp", "tel")
 """URL schemes a link may use. Everything else (javascript:, data:, file:, vbscript: …) is refused."""
@@ -145,28 +259,40 @@ def link_scheme_refused(href: str) -> str:
 
 _MAGIC = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
           "image/gif": (b"GIF87a", b"GIF89a")}
-_SVG = "{http://www.w3.org/2000/svg}"
-_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 
 
-def image_problem(path: Path, media_type: str) -> str:
-    """What is wrong with the image file at ``path`` for ``media_type``, or "" if nothing.
+def image_problem(path: Path, media_type: str, what: str = "image") -> str:
+    """What is wrong with the image file at ``path`` for ``media_type``, or "" if nothing
+    (:func:`checked_image`)."""
+    return checked_image(path, media_type, what)[0]
+
+
+def checked_image(path: Path, media_type: str, what: str = "image") -> tuple[str, bytes | None]:
+    """What is wrong with the image file at ``path`` for ``media_type`` ("" if nothing), and the
+    bytes the editions ship when they are not the file's own: an SVG rebuilt from its allow-list.
 
     The file must be what its name says (WeasyPrint silently drops an image it
-    cannot decode), and an SVG must be a picture, not a program: no scripts,
-    event handlers, foreign HTML, entity declarations or references to other files.
+    cannot decode), no larger than the image limit, and an SVG must be a picture, not a program:
+    no scripts, event handlers, foreign HTML, entity declarations or references to other files.
     """
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror})"
+        data = read_bytes(path, path, what=what)
+    except BookError as exc:  # said of the file, where the caller says which image it is
+        if exc.rule == "too-large":
+            return f"is {exc.message.split(' is ', 1)[1]}", None
+        return f"cannot be read ({exc.message.rsplit(': ', 1)[-1] if ': ' in exc.message else exc.message})", None
     if media_type in _MAGIC and not data.startswith(_MAGIC[media_type]):
-        return f"is not a {media_type[6:].upper()} file"
+        return f"is not a {media_type[6:].upper()} file", None
     if media_type == "image/webp" and not (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
-        return "is not a WebP file"
+        return "is not a WebP file", None
     if media_type == "image/svg+xml":
-        return _svg_problem(data)
-    return _raster_problem(data) if media_type in _MAGIC or media_type == "image/webp" else ""
+        from . import svg
+
+        try:
+            return "", svg.rebuild(data)
+        except svg.Refused as exc:
+            return str(exc), None
+    return (_raster_problem(data) if media_type in _MAGIC or media_type == "image/webp" else ""), None
 
 
 MAX_PIXELS = 60_000_000
@@ -190,35 +316,4 @@ def _raster_problem(data: bytes) -> str:
                 image.verify()
         except Exception as exc:  # Pillow signals a broken file with many exception types
             return f"cannot be decoded ({type(exc).__name__}: {shown(str(exc), 60)})"
-    return ""
-
-
-def _svg_problem(data: bytes) -> str:
-    from lxml import etree
-
-    if b"<!ENTITY" in data:
-        return "declares XML entities, which an SVG picture does not need"
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        return f"is not well-formed SVG ({exc.msg})"
-    if root.tag != _SVG + "svg":
-        return "is not an SVG file (its root element is not <svg>)"
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue  # comments and processing instructions
-        name = etree.QName(element).localname
-        if name in ("script", "foreignObject", "iframe", "object", "embed", "handler", "listener"):
-            return f"holds a <{name}> element; an SVG picture may not run code or embed documents"
-        for attr, value in element.attrib.items():
-            local = etree.QName(attr).localname.lower()
-            if local.startswith("on"):
-                return f"has an event handler '{local}' on <{name}>"
-            if (attr == _XLINK_HREF or local in ("href", "src")) and not value.strip().startswith("#"):
-                return f"refers to '{shown(value)}' from <{name}>; an SVG in a book must be self-contained"
-            if "url(" in value.replace(" ", "").lower() and not re.search(r"url\(\s*['\"]?#", value):
-                return f"refers to another file with url() in <{name}>"
-        if name == "style" and re.search(r"@import|url\(\s*['\"]?(?!#)", element.text or ""):
-            return "has a <style> that refers to other files"
     return ""

@@ -12,6 +12,25 @@ from pathlib import Path
 
 
 @dataclass(frozen=True)
+class IndexTerm:
+    """One term of the ``index:`` list in book.yaml (a sub-entry is a term of its own)."""
+
+    path: tuple[str, ...]
+    """The entry as printed, then its sub-entries: ``("Treaties", "Rapallo")``."""
+    aliases: tuple[str, ...] = ()
+    """Other forms of the term that the builder finds in the text ("Litvinov" for "Litvinov, Maxim")."""
+    see: str = ""
+    """A cross-reference instead of page numbers: the entry the reader should look up."""
+    see_also: tuple[str, ...] = ()
+    sort: str = ""
+    """How the entry sorts, when not as printed ("Stalin" for "Stalin, Joseph")."""
+    find: bool = True
+    """Whether the builder looks for the term in the text (false: only spans mark it)."""
+    line: int = 0
+    """Line of the term in book.yaml."""
+
+
+@dataclass(frozen=True)
 class IndexMark:
     """One spot of the text that an index entry points at."""
 

@@ -27,7 +27,7 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .confine import image_problem, inside
+from .confine import checked_image, inside
 
 T = TypeVar("T")
 
@@ -88,13 +88,18 @@ def file_signature(path: Path) -> tuple[int, ...] | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def kept_image_problem(memo: Memo | None, path: Path, media_type: str) -> str:
-    """:func:`book.confine.image_problem`, kept while the image file's :func:`file_signature` is
+def kept_image_problem(memo: Memo | None, path: Path, media_type: str, what: str = "image") -> str:
+    """:func:`book.confine.image_problem`, kept while the file is unchanged (:func:`kept_image`)."""
+    return kept_image(memo, path, media_type, what)[0]
+
+
+def kept_image(memo: Memo | None, path: Path, media_type: str, what: str = "image") -> tuple[str, bytes | None]:
+    """:func:`book.confine.checked_image`, kept while the image file's :func:`file_signature` is
     the same: decoding every picture of the book again on each save would cost more than the save."""
     signature = file_signature(path)
     if memo is None or signature is None:
-        return image_problem(path, media_type)
-    return memo.get(("image", path), (media_type, signature), lambda: image_problem(path, media_type))
+        return checked_image(path, media_type, what)
+    return memo.get(("image", path), (media_type, what, signature), lambda: checked_image(path, media_type, what))
 
 
 def plain_path(path: Path) -> bool:

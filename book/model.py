@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from .indexdata import BookIndex
+from .indexdata import BookIndex, IndexTerm
 from .locales import Words, words
 
 REFERENCES_ID = "references"
@@ -196,25 +196,6 @@ class Part:
 
 
 @dataclass(frozen=True)
-class IndexTerm:
-    """One term of the ``index:`` list in book.yaml (a sub-entry is a term of its own)."""
-
-    path: tuple[str, ...]
-    """The entry as printed, then its sub-entries: ``("Treaties", "Rapallo")``."""
-    aliases: tuple[str, ...] = ()
-    """Other forms of the term that the builder finds in the text ("Litvinov" for "Litvinov, Maxim")."""
-    see: str = ""
-    """A cross-reference instead of page numbers: the entry the reader should look up."""
-    see_also: tuple[str, ...] = ()
-    sort: str = ""
-    """How the entry sorts, when not as printed ("Stalin" for "Stalin, Joseph")."""
-    find: bool = True
-    """Whether the builder looks for the term in the text (false: only spans mark it)."""
-    line: int = 0
-    """Line of the term in book.yaml."""
-
-
-@dataclass(frozen=True)
 class Book:
     """A loaded, validated book: the output of the load stage."""
 
@@ -284,6 +265,13 @@ class Asset:
     href: str
     """Relative path from the book folder, with ``/``: also its path in editions."""
     media_type: str
+    data: bytes | None = None
+    """What the editions ship instead of the file's own bytes (an SVG rebuilt from its
+    allow-list, :mod:`book.svg`); None: the file as it is."""
+
+    def content(self) -> bytes:
+        """The bytes the editions ship."""
+        return self.data if self.data is not None else self.path.read_bytes()
 
 
 @dataclass(frozen=True)

@@ -85,12 +85,25 @@ class Staging:
     folders: list[tuple[Path, Path]] = field(default_factory=list)
     """(temporary folder, target folder)."""
     done: bool = False
+    pending: set[Path] = field(default_factory=set)
+    """Temporary files and folders made but not yet registered: a signal can arrive between the
+    two, and what it interrupts is deleted with the rest."""
 
     def add_file(self, tmp: Path, target: Path) -> None:
         self.files.append((tmp, target))
+        self.pending.discard(tmp)
 
     def add_folder(self, tmp: Path, target: Path) -> None:
         self.folders.append((tmp, target))
+        self.pending.discard(tmp)
+
+    def made(self, make: Callable[[], Path]) -> Path:
+        """``make()`` a temporary file or folder, recorded as :attr:`pending` before any signal
+        can interrupt the build."""
+        with _signals_held():
+            tmp = make()
+            self.pending.add(tmp)
+        return tmp
 
     def planned(self) -> dict[str, Path]:
         """Every file the output folder will hold once committed (dot-files aside), by relative
@@ -127,8 +140,14 @@ class Staging:
                 tmp.unlink(missing_ok=True)
             for tmp, _target in self.folders:
                 shutil.rmtree(tmp, ignore_errors=True)
+            for tmp in self.pending:
+                if tmp.is_dir():
+                    shutil.rmtree(tmp, ignore_errors=True)
+                else:
+                    tmp.unlink(missing_ok=True)
             self.files.clear()
             self.folders.clear()
+            self.pending.clear()
 
 
 def _visible_files(folder: Path) -> list[Path]:
@@ -201,6 +220,35 @@ def output_folder(out: Path, say: Callable[[str], None] = lambda _s: None) -> It
     On normal exit the staged files are committed; on any exception (including
     Ctrl-C and SIGTERM, see :func:`interruptible`) they are deleted.
     """
+    try:
+        with _locked(out, say) as staging:
+            yield staging
+    except OSError as exc:  # the disk, the folder's permissions, a name: never the book's text
+        raise write_error(exc, out) from exc
+
+
+def write_error(exc: OSError, out: Path) -> BookError:
+    """A failure to write into the output folder ``out``, said as the author can act on it."""
+    where = ""
+    if exc.filename and Path(exc.filename) != out:
+        name = Path(exc.filename)
+        where = f" ({name.relative_to(out) if name.is_relative_to(out) else name})"
+    if exc.errno in _DISK_ERRORS:
+        hint = "free some space (or raise the file size limit) and build again"
+    elif exc.errno in (errno.EACCES, errno.EPERM):
+        hint = "make the output folder writable, or choose another with --out"
+    elif exc.errno == errno.ENAMETOOLONG:
+        hint = "choose a shorter slug, chapter id or output folder"
+    elif exc.errno in (errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
+        hint = "the output folder's path leads through a file: choose another with --out"
+    else:
+        hint = "check the output folder, or choose another with --out"
+    return BookError(f"cannot write the editions: {exc.strerror or exc}{where}", out, 0, 0,
+                     f"{hint}; the previous editions are unchanged", rule="write-failed")
+
+
+@contextlib.contextmanager
+def _locked(out: Path, say: Callable[[str], None]) -> Iterator[Staging]:
     import fcntl  # Unix only, and needed only to write: check and new run anywhere
 
     out.mkdir(parents=True, exist_ok=True)
@@ -218,14 +266,6 @@ def output_folder(out: Path, say: Callable[[str], None] = lambda _s: None) -> It
                 yield staging
                 if not staging.done:
                     staging.commit()
-            except OSError as exc:
-                staging.abort()
-                if exc.errno in _DISK_ERRORS:
-                    raise BookError(
-                        f"cannot write the editions: {exc.strerror}", out, 0, 0,
-                        "free some space (or raise the file size limit) and build again; "
-                        "the previous editions are unchanged", rule="write-failed") from exc
-                raise
             except BaseException:
                 staging.abort()
                 raise
@@ -247,8 +287,14 @@ def write_atomic(target: Path, write: Callable[[Path], None] | bytes) -> None:
     that a build that fails half-way changes nothing.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    tmp = Path(tmp_name)
+    staging = current()
+    fd = -1
+
+    def make() -> Path:
+        nonlocal fd
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        return Path(name)
+    tmp = staging.made(make) if staging is not None else make()
     try:
         if isinstance(write, bytes):
             with os.fdopen(fd, "wb") as fh:
@@ -259,20 +305,25 @@ def write_atomic(target: Path, write: Callable[[Path], None] | bytes) -> None:
         os.chmod(tmp, 0o644)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())  # the bytes are on disk before the name points at them
-        staging = current()
         if staging is not None:
             staging.add_file(tmp, target)
         else:
             os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        if staging is not None:
+            staging.pending.discard(tmp)
         raise
 
 
 def staging_folder(target: Path) -> Path:
     """A new, empty temporary folder beside the folder ``target`` (``.web.x1y2z3w4.tmp``)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    staging = current()
+
+    def make() -> Path:
+        return Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    return staging.made(make) if staging is not None else make()
 
 
 def replace_folder(tmp: Path, target: Path) -> None:

@@ -141,3 +141,15 @@ def vnu_jar() -> Path:
     if not jar.is_file():
         pytest.fail(f"{jar} is missing: run `bash tests/install-tools.sh` (make test does this)")
     return jar
+
+
+@pytest.fixture(scope="module")
+def listener():
+    """An HTTP server on 127.0.0.1 recording every request: what hostile inputs point at
+    (:mod:`hostile`), so that a test can say nothing was fetched."""
+    from hostile import listening
+
+    server = listening()
+    yield server
+    server.shutdown()
+    server.server_close()

@@ -18,8 +18,10 @@ if ((${#need[@]})); then
     exit 1
   fi
   echo "installing test tools: ${need[*]}" >&2
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  # Another apt or dpkg (an unattended upgrade, a second install) may hold the lock: wait for it,
+  # up to five minutes, instead of failing at once.
+  apt-get -o DPkg::Lock::Timeout=300 update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${need[@]}" >/dev/null
 fi
 # The Nu Html Checker (W3C's vnu.jar, run with java) validates the web edition; npm carries the jar.
 tools="$(cd "$(dirname "$0")/.." && pwd)/.venv/tools"

@@ -6,13 +6,8 @@ import pytest
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
-from book.resolve.cite.syntax import (
-    Citation,
-    CiteItem,
-    citation_plugin,
-    find_citations,
-    parse_citation,
-)
+from book.resolve.cite.plugin import citation_plugin, find_citations
+from book.resolve.cite.syntax import Citation, CiteItem, parse_citation
 
 
 def items(text: str) -> tuple[CiteItem, ...]:

@@ -151,7 +151,8 @@ def test_note_numbers_of_a_chapter() -> None:
     from markdown_it import MarkdownIt
     from mdit_py_plugins.footnote import footnote_plugin
 
-    from book.resolve.cite.syntax import citation_plugin, with_notes
+    from book.resolve.cite.plugin import citation_plugin
+    from book.resolve.cite.syntax import with_notes
 
     md = MarkdownIt("commonmark").use(footnote_plugin).use(citation_plugin)
     tokens = md.parse("Text [@a].[^1] More [@b] and [^2].\n\n[^1]: See [@c].\n[^2]: Also [@a] and [@b].\n")

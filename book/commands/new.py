@@ -87,6 +87,10 @@ def main(argv: list[str]) -> int:
         print(f"{program()} new: error: '{args.folder}' is {what}; a new book needs a new or empty folder",
               file=sys.stderr)
         return 2
+    except OSError as exc:  # a folder nobody may write, a path through a file, a full disk
+        print(f"{program()} new: error: cannot write '{exc.filename or args.folder}': {exc.strerror or exc}; "
+              "choose a folder you may write", file=sys.stderr)
+        return 1
     print(f"created {args.folder}{'' if str(args.folder).endswith('/') else '/'} "
           f"({len(files)} files). Next:\n"
           f"  {program()} check --book {args.folder}\n"

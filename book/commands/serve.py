@@ -4,20 +4,17 @@ The edition lives in memory (:func:`book.publish.web.web_files`), never in
 ``dist/``: serving is previewing, not publishing. A watcher (watchfiles) on
 the book's folder and on ``templates/`` rebuilds after each save:
 
-* an edit under ``templates/`` only re-renders, reusing the resolved
-  manuscript; an edit in the book loads and resolves it again, but the
-  Builder's :class:`~book.memo.Memo` keeps, in memory, every result of the
-  last build with the inputs it came from: parsed YAML by its text, each
-  chapter's parse, index marks and rendering by its text and the book-wide
-  facts it depends on (heading ids, where its links lead, its formatted
-  citations), the citations by what the whole book cites, and each page by
-  its template variables. A save therefore parses and renders again the
-  chapter it changed and whatever the change reaches (the pages whose links
-  it moved, the references when a citation changed, every page's contents
-  list when a title did): tens of milliseconds for one chapter of a 200-chapter book, and the
-  very bytes a fresh build would give. An edit of book.yaml that moves the
-  chapters' entries to other lines resolves every chapter again (each
-  records the line that lists it);
+* an edit under ``templates/`` only re-renders, reusing the resolved manuscript; an edit in
+  the book loads and resolves it again, but the Builder's :class:`~book.memo.Memo` keeps, in
+  memory, every result of the last build with the inputs it came from: parsed YAML by its text,
+  each chapter's parse, index marks and rendering by its text and the book-wide facts it
+  depends on (heading ids, where its links lead, its formatted citations), the citations by
+  what the whole book cites, and each page by its template variables. A save therefore parses
+  and renders again the chapter it changed and whatever the change reaches (the pages whose
+  links it moved, the references when a citation changed, every page's contents list when a
+  title did): tens of milliseconds for one chapter of a 200-chapter book, and the very bytes a
+  fresh build would give. An edit of book.yaml that moves the chapters' entries to other lines
+  resolves every chapter again (each records the line that lists it);
 * the new files are compared with the old ones and only the pages whose
   bytes changed are announced, so an open page reloads only when it changed
   (or when a stylesheet or script did);
@@ -40,7 +37,6 @@ last good PDF); the events carry ``pdf``, the PDF's version.
 from __future__ import annotations
 
 import argparse
-from html import escape as html_escape
 import http.server
 import json
 import mimetypes
@@ -51,6 +47,7 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -63,6 +60,12 @@ from ..publish.web import Content, web_files
 from ..resolve import markdown, resolve
 from ..resources import TEMPLATES
 from . import book_option, jobs_option, out_option, parser, program
+
+POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
+          "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+          "frame-ancestors 'none'")
+"""The Content-Security-Policy of every response: the edition's own files and nothing else; no
+inline script, no plug-in, no other site framing the preview."""
 
 EVENTS = "/__serve/events"
 PDF = "/book.pdf"
@@ -226,6 +229,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        if not self._host_is_ours():
+            return self._send(403, b"this server answers only to 127.0.0.1 and localhost\n",
+                              "text/plain; charset=utf-8")
         path = unquote(urlsplit(self.path).path)
         if path == EVENTS:
             return self._events()
@@ -264,10 +270,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._send(503, b"The print preview is being replaced; reload.\n", "text/plain; charset=utf-8")
         self._send(200, data, "application/pdf")
 
+    def _host_is_ours(self) -> bool:
+        """Whether the request names this server as the author's browser does. Another site's
+        page can make a name of its own point at 127.0.0.1 (DNS rebinding) and read what it
+        fetches from there as its own; its requests carry that name, and are refused."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        port = self.server.server_address[1]
+        return host in {f"127.0.0.1:{port}", f"localhost:{port}", "127.0.0.1", "localhost"}
+
     def _inject(self, html: bytes, rel: str, version: int) -> bytes:
-        title = html_escape(self.site.error_title, quote=True)
-        warned = html_escape(self.site.warnings_title, quote=True)
-        script = (f'<script src="{CLIENT}" data-version="{version}" data-page="{rel}" '
+        # The page's name comes from the request: escaped, it is text in an attribute, never markup.
+        title = escape(self.site.error_title, quote=True)
+        warned = escape(self.site.warnings_title, quote=True)
+        script = (f'<script src="{CLIENT}" data-version="{version}" data-page="{escape(rel, quote=True)}" '
                   f'data-errors-title="{title}" data-warnings-title="{warned}"></script>\n').encode()
         at = html.rfind(b"</body>")
         return html[:at] + script + html[at:] if at >= 0 else html + script
@@ -277,6 +292,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
+        # Every response is what it says it is, and a page runs only the edition's own scripts:
+        # nothing a request or a book puts in a page can run as a script of this origin.
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Content-Security-Policy", POLICY)
+        self.send_header("Referrer-Policy", "no-referrer")
         self.end_headers()
         self.wfile.write(data)
 
@@ -308,8 +328,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 def _placeholder(message: str) -> bytes:
-    from html import escape
-
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Not built</title></head>'
             f'<body><main><h1>Not built</h1><pre>{escape(message)}</pre></main></body></html>').encode()
 

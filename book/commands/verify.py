@@ -22,37 +22,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import stat
-import subprocess
 import sys
 import tempfile
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
+from ..confine import MAX_DEPTH, json_depth_problem, read_bytes, shown
 from ..errors import BookError
 from ..publish.archive import extract
-from ..publish.deposit import CHECKSUMS, TEMPLATES_DIR, tree_entries, write_zip
-from ..publish.editions import EDITIONS
-from ..render.templates import UNTRUSTED
-from ..resources import PACKAGE as ENGINE
+from ..publish.deposit import CHECKSUMS, TEMPLATES_DIR, unpack_zip
 from . import parser
+from .rebuild import Problem, rebuild_and_compare, sha256_of
 
 """This builder's package folder, copied for the rebuild."""
 
-_RUN_BUILD = "import sys; from book.cli import main; sys.exit(main(sys.argv[1:]))"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong, and the file it concerns."""
-
-    file: str
-    """Path inside the deposit from its top (``data/sources/book.yaml``); empty for the whole."""
-    message: str
 
 
 @dataclass
@@ -74,8 +59,11 @@ def verify(path: Path, rebuild: bool = True, progress: Callable[[str], None] = l
         return verify_bag(path, rebuild, progress)
     if not path.is_file():
         return Report([Problem("", "does not exist")])
-    with path.open("rb") as fh:
-        head = fh.read(5)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(5)
+    except OSError as exc:
+        return Report([Problem("", f"cannot be read ({exc.strerror})")])
     if head == b"%PDF-":
         return verify_archival_pdf(path, rebuild, progress)
     if zipfile.is_zipfile(path):
@@ -91,39 +79,11 @@ def verify(path: Path, rebuild: bool = True, progress: Callable[[str], None] = l
 # ------------------------------------------------------------ zip
 
 def unpack(archive: Path, dest: Path) -> tuple[Path | None, list[Problem]]:
-    """Unpack a deposit zip safely: one top folder holding bagit.txt, no links, no escapes.
-    Entry names in problems are given from inside that top folder, as in a bag."""
-    try:
-        zf = zipfile.ZipFile(archive)
-    except zipfile.BadZipFile as exc:
-        return None, [Problem("", f"the zip cannot be read: {exc}")]
-    with zf:
-        infos = zf.infolist()
-        tops = {PurePosixPath(i.filename).parts[0] for i in infos if i.filename.strip("/")}
-        if len(tops) != 1 or f"{next(iter(tops))}/bagit.txt" not in zf.namelist():
-            return None, [Problem("", "the zip does not hold one bag folder (a folder with bagit.txt at its top)")]
-        top = tops.pop()
-        problems: list[Problem] = []
-        for info in infos:
-            name = PurePosixPath(info.filename)
-            inner = "/".join(name.parts[1:])
-            if name.is_absolute() or ".." in name.parts or "\\" in info.filename:
-                problems.append(Problem(inner, "has an unsafe path in the zip"))
-                continue
-            if stat.S_ISLNK(info.external_attr >> 16):
-                problems.append(Problem(inner, "is a symbolic link; a deposit holds only files"))
-                continue
-            target = dest.joinpath(*name.parts)
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                with zf.open(info) as src, target.open("wb") as out:
-                    shutil.copyfileobj(src, out, 1 << 20)
-            except (zipfile.BadZipFile, zlib.error, OSError) as exc:
-                problems.append(Problem(inner, f"is damaged in the zip ({exc})"))
-    return dest / top, problems
+    """Unpack a deposit zip safely (:func:`book.publish.deposit.unpack_zip`): one top folder
+    holding bagit.txt, no links, no escapes, within limits. Entry names in problems are given
+    from inside that top folder, as in a bag."""
+    top, problems = unpack_zip(archive, dest)
+    return top, [Problem(name, message) for name, message in problems]
 
 
 # ------------------------------------------------------------ the bag
@@ -139,10 +99,16 @@ def verify_bag(root: Path, rebuild: bool = True, progress: Callable[[str], None]
     if not (root / "bagit.txt").is_file():
         say(Problem("bagit.txt", "is missing: this folder is not a BagIt bag"))
         return report
+    # A link could make the checks, and the rebuild, read files outside the deposit.
+    links = [p for p in sorted(root.rglob("*")) if p.is_symlink()]
+    for link in links:
+        say(Problem(link.relative_to(root).as_posix(), "is a symbolic link; a deposit holds only files"))
+    if links:
+        return report
     try:
         bag = bagit.Bag(str(root))
-    except bagit.BagError as exc:
-        say(Problem("", f"is not a readable bag: {exc}"))
+    except (bagit.BagError, UnicodeError, ValueError, OSError) as exc:
+        say(Problem("", f"is not a readable bag: {shown(str(exc), 200)}"))
         return report
 
     progress("check completeness and checksums")
@@ -167,20 +133,22 @@ def verify_bag(root: Path, rebuild: bool = True, progress: Callable[[str], None]
         return report
     try:
         bag.validate()
-    except bagit.BagError as exc:
-        say(Problem("", f"bagit.py finds the bag invalid: {exc}"))
+    except (bagit.BagError, UnicodeError, ValueError, OSError) as exc:
+        say(Problem("", f"bagit.py finds the bag invalid: {shown(str(exc), 200)}"))
         return report
     files = len(bag.payload_entries())
     report.checked.append(f"{files} files complete, their {' and '.join(CHECKSUMS)} checksums match")
 
-    report.problems.extend(_deposit_layout(root, bag.info))
+    listing: dict = {}
+    report.problems.extend(_deposit_layout(root, bag.info, listing))
     if report.problems or not rebuild:
         return report
-    listing = json.loads((root / "data/metadata/editions.json").read_text(encoding="utf-8"))
     progress("rebuild the editions from data/sources/")
     templates = root / "data/sources" / TEMPLATES_DIR
+    epoch = listing.get("source_date_epoch")
     problems, same = rebuild_and_compare(root / "data/sources", templates, {
-        e["name"]: (e["path"], root / e["path"]) for e in listing["editions"]}, listing.get("source_date_epoch"))
+        e["name"]: (e["path"], root / e["path"]) for e in listing["editions"]},
+        str(epoch) if isinstance(epoch, (str, int)) and str(epoch).isdigit() else None)
     report.problems.extend(problems)
     if same:
         report.checked.append("rebuilt from data/sources/, byte-identical: " + ", ".join(same))
@@ -216,8 +184,29 @@ def _fixity(root: Path, rel: str, hashes: dict[str, str]) -> list[Problem]:
     return problems
 
 
-def _deposit_layout(root: Path, info: dict) -> list[Problem]:
-    """What makes a bag one of our deposits: the metadata and sources a rebuild needs."""
+def _editions_listing(path: Path) -> dict:
+    """``data/metadata/editions.json``, checked to be what a deposit writes there: each edition
+    a name and a file inside ``data/editions/`` with its SHA-256. ValueError says what is not."""
+    text = read_bytes(path, what="edition list", max_bytes=16_000_000).decode("utf-8")
+    if json_depth_problem(text) is not None:
+        raise ValueError(f"values nest more than {MAX_DEPTH} levels deep")
+    listing = json.loads(text)
+    editions = listing.get("editions") if isinstance(listing, dict) else None
+    if not isinstance(editions, list):
+        raise ValueError("it lists no editions")
+    for e in editions:
+        rel = e.get("path") if isinstance(e, dict) else None
+        if not (isinstance(rel, str) and isinstance(e.get("name"), str) and isinstance(e.get("sha256"), str)):
+            raise ValueError("an edition is not a name, a path and a sha256")
+        parts = PurePosixPath(rel).parts
+        if len(parts) != 3 or parts[:2] != ("data", "editions") or parts[2] in ("..", ".") or "\\" in rel:
+            raise ValueError(f"the edition path '{shown(rel)}' is not a file in data/editions/")
+    return listing
+
+
+def _deposit_layout(root: Path, info: dict, listing: dict) -> list[Problem]:
+    """What makes a bag one of our deposits: the metadata and sources a rebuild needs; fills
+    ``listing`` with data/metadata/editions.json."""
     problems = []
     for key in ("Bagging-Date", "External-Identifier", "Payload-Oxum"):
         if key not in info:
@@ -228,130 +217,15 @@ def _deposit_layout(root: Path, info: dict) -> list[Problem]:
     if problems:
         return problems
     try:
-        editions = json.loads((root / "data/metadata/editions.json").read_text(encoding="utf-8"))["editions"]
-        for e in editions:
+        listing.update(_editions_listing(root / "data/metadata/editions.json"))
+        for e in listing["editions"]:
             if not (root / e["path"]).is_file():
                 problems.append(Problem(e["path"], "is listed in data/metadata/editions.json but missing"))
-            elif hashlib.sha256((root / e["path"]).read_bytes()).hexdigest() != e["sha256"]:
+            elif sha256_of(root / e["path"]) != e["sha256"]:
                 problems.append(Problem(e["path"], "does not match its SHA-256 in data/metadata/editions.json"))
-    except (ValueError, KeyError, TypeError) as exc:
-        problems.append(Problem("data/metadata/editions.json", f"cannot be read ({exc})"))
+    except (ValueError, BookError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        problems.append(Problem("data/metadata/editions.json", f"cannot be read ({shown(str(exc), 200)})"))
     return problems
-
-
-# ------------------------------------------------------------ rebuild
-
-def rebuild_and_compare(book: Path, templates: Path | None, expected: dict[str, tuple[str, Path]],
-                        source_date_epoch: str | None = None) -> tuple[list[Problem], list[str]]:
-    """Build the named editions of ``book`` afresh and compare each with its file.
-
-    ``expected`` maps an edition name to (the path to report, the file to compare);
-    ``templates`` replaces this builder's templates for the rebuild, if given;
-    ``source_date_epoch`` is the SOURCE_DATE_EPOCH the originals were built with, if any.
-    Returns the problems and the names of the editions that came out identical.
-    """
-    problems: list[Problem] = []
-    unknown = [name for name in expected if name not in EDITIONS]
-    for name in unknown:
-        problems.append(Problem(expected[name][0], f"cannot be rebuilt: this builder has no '{name}' edition"))
-    names = [name for name in EDITIONS if name in expected]
-    with tempfile.TemporaryDirectory(prefix="bookbuilder-rebuild-") as tmp:
-        tmp_path = Path(tmp)
-        out = tmp_path / "out"
-        proc = _run_build(tmp_path, templates, [*names, "--book", str(book), "--out", str(out), "-q"],
-                          source_date_epoch)
-        if proc.returncode != 0:
-            detail = (proc.stderr or proc.stdout).strip().splitlines()[-12:]
-            if templates is not None:  # the rebuild's engine copy reads the deposit's own templates
-                detail = [line.replace(f"engine/{ENGINE.name}/templates/", f"{templates.as_posix()}/") for line in detail]
-            problems.append(Problem(_shown_book(expected), "do not build: " + " | ".join(detail)))
-            return problems, []
-        same = []
-        for name in names:
-            shown, original = expected[name]
-            rebuilt = _rebuilt_file(out, name, original, tmp_path)
-            if rebuilt is None:
-                problems.append(Problem(shown, "has no counterpart in the rebuild"))
-                continue
-            difference = _difference(original, rebuilt)
-            if difference:
-                problems.append(Problem(shown, f"differs from the edition rebuilt from the sources ({difference})"))
-            else:
-                same.append(name)
-    return problems, same
-
-
-def _shown_book(expected: dict[str, tuple[str, Path]]) -> str:
-    """Where to say a failed rebuild's sources are: ``data/sources`` in a bag, else nowhere
-    more precise than the file being verified."""
-    first = next(iter(expected.values()))[0]
-    return "data/sources" if first.startswith("data/") else first
-
-
-def _run_build(tmp: Path, templates: Path | None, args: list[str],
-               source_date_epoch: str | None = None) -> subprocess.CompletedProcess:
-    """``build.py ARGS`` in a fresh interpreter; with ``templates``, on an engine copy that uses them."""
-    if templates is not None:
-        engine_root = tmp / "engine"
-        # The engine without its own templates (an installed package carries them in book/templates/) …
-        shutil.copytree(ENGINE, engine_root / ENGINE.name,
-                        ignore=lambda folder, names: [n for n in names if n in ("__pycache__", "templates")
-                                                      or n.endswith(".pyc")])
-        # … and the deposit's where the engine looks first. Never a compiled-template cache from a
-        # deposit: Jinja would run its code as the templates'.
-        shutil.copytree(templates, engine_root / ENGINE.name / "templates", ignore=shutil.ignore_patterns("__pycache__"))
-    else:
-        engine_root = ENGINE.parent
-    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    if source_date_epoch:
-        env["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(engine_root), env.get("PYTHONPATH"))))
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    if templates is not None:
-        env[UNTRUSTED] = "1"  # the deposit's templates are rendered sandboxed
-    return subprocess.run([sys.executable, "-c", _RUN_BUILD, *args], cwd=tmp, env=env,
-                          capture_output=True, text=True)
-
-
-def _rebuilt_file(out: Path, name: str, original: Path, tmp: Path) -> Path | None:
-    """The rebuilt counterpart of ``original``: same file name, the web folder zipped as a deposit does."""
-    if EDITIONS[name].folder:
-        folder = out / EDITIONS[name].file
-        if not folder.is_dir():
-            return None
-        zipped = tmp / original.name
-        write_zip(zipped, tree_entries(folder, original.stem), _zip_date(original))
-        return zipped
-    rebuilt = out / original.name
-    if not rebuilt.is_file() and name == "archive":  # an archival PDF renamed after it was built
-        rebuilt = next(iter(sorted(out.glob("*archiv*.pdf"))), rebuilt)
-    return rebuilt if rebuilt.is_file() else None
-
-
-def _zip_date(original: Path) -> str:
-    """The date a deposit zip was stamped with (the book's date), read back from its first entry."""
-    with zipfile.ZipFile(original) as zf:
-        year, month, day = zf.infolist()[0].date_time[:3]
-    return f"{year:04d}-{month:02d}-{day:02d}"
-
-
-def _difference(a: Path, b: Path) -> str:
-    """Empty when the files are identical, else where they first differ, in words."""
-    da, db = a.read_bytes(), b.read_bytes()
-    if da == db:
-        return ""
-    if a.suffix == ".zip" and zipfile.is_zipfile(a) and zipfile.is_zipfile(b):
-        with zipfile.ZipFile(a) as za, zipfile.ZipFile(b) as zb:
-            na, nb = set(za.namelist()), set(zb.namelist())
-            for name in sorted(na | nb):
-                if name not in nb:
-                    return f"{name} is not in the rebuild"
-                if name not in na:
-                    return f"the rebuild also has {name}"
-                if za.read(name) != zb.read(name):
-                    return f"{name} differs"
-    offset = next((i for i, (x, y) in enumerate(zip(da, db)) if x != y), min(len(da), len(db)))
-    return f"{len(da)} bytes against {len(db)} rebuilt, first difference at byte {offset}"
 
 
 # ------------------------------------------------------------ archival PDF
@@ -394,6 +268,8 @@ def main(argv: list[str]) -> int:
                "examples:\n  python build.py verify dist/<slug>-deposit.zip\n"
                "  python build.py verify dist/<slug>-deposit --no-rebuild\n"
                "  python build.py verify dist/<slug>-archival.pdf\n\n"
+               "A deposit's templates are rendered in Jinja's sandbox, within limits of time, size and\n"
+               "memory; anything they try beyond those is an error at the template's line.\n\n"
                "exit codes: 0 all is as deposited, 1 something differs (each file named), 2 bad usage")
     p.add_argument("path", type=Path, metavar="PATH", help="a deposit folder or zip, or an archival PDF")
     p.add_argument("--no-rebuild", action="store_true",

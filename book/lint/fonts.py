@@ -10,25 +10,38 @@ pinned family, script fallbacks included.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from pathlib import Path
 
+from ..confine import LIMITS, read_bytes
 from ..errors import BookError
 from ..model import Metadata
-from ..render.fontcheck import ADD_FONT, describe, locate, uncovered
+from ..render.fontcheck import ADD_FONT, describe, uncovered
 
 
 def uncovered_in_files(files: list[Path], meta: Metadata) -> list[BookError]:
-    """An error at the first place of each uncovered character in each file."""
+    """An error at the first place of each character no face of the book has, in each file. One
+    pass over each file, however many characters it lacks (a chapter in another script lacks thousands)."""
     problems: list[BookError] = []
     for path in files:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue  # load reports unreadable files
-        for char in uncovered(text, meta):
-            line, column = locate(path, char)
-            count = text.count(char)
-            more = f" (and {count - 1} more in this file)" if count > 1 else ""
+        try:  # no larger than the largest input a build reads; load reports what is wrong with it
+            text = read_bytes(path, max_bytes=max(limit.max_bytes for limit in LIMITS.values())).decode("utf-8")
+        except (BookError, UnicodeDecodeError):
+            continue
+        missing = uncovered(text, meta)
+        if not missing:
+            continue
+        counts = Counter(text)
+        first: dict[str, int] = {}
+        for found in re.finditer("[" + "".join(map(re.escape, missing)) + "]", text):
+            first.setdefault(found.group(), found.start())
+            if len(first) == len(missing):
+                break
+        for char in missing:
+            at = first[char]
+            line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+            more = f" (and {counts[char] - 1} more in this file)" if counts[char] > 1 else ""
             problems.append(BookError(f"the book's fonts have no glyph for {describe(char)}{more}", path, line,
                                       column, ADD_FONT,
                                       rule="font-coverage"))

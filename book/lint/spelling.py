@@ -25,6 +25,7 @@ from typing import Iterator
 
 from markdown_it.token import Token
 
+from ..confine import read_text
 from ..errors import BookError
 from ..model import Chapter
 
@@ -70,7 +71,11 @@ def read_word_list(root: Path) -> tuple[frozenset[str], list[BookError]]:
         return frozenset(), []
     words: set[str] = set()
     problems: list[BookError] = []
-    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        text = read_text(path, what="word list")
+    except BookError as exc:  # too large, or not UTF-8 text: an error, whatever check's strictness
+        return frozenset(), [exc]
+    for n, raw in enumerate(text.splitlines(), 1):
         entry = raw.split("#", 1)[0].strip()
         if not entry:
             continue
@@ -236,6 +241,10 @@ class _Locator:
         self.source = source
         self.first_line = first_line
         self.cursor = 0
+        self.line = first_line
+        """The line the cursor is on, and where it starts: counted as the cursor moves, so that the
+        words of a long paragraph cost their own length, not the paragraph's each."""
+        self.line_start = 0
 
     def find(self, word: str) -> tuple[int, int]:
         # The typographer turned ' into ’: match either in the source.
@@ -243,6 +252,9 @@ class _Locator:
         m = re.compile(pattern).search(self.source, self.cursor)
         if m is None:
             return self.first_line, 0
+        newlines = self.source.count("\n", self.cursor, m.start())
+        if newlines:
+            self.line += newlines
+            self.line_start = self.source.rfind("\n", self.cursor, m.start()) + 1
         self.cursor = m.end()
-        before = self.source[:m.start()]
-        return self.first_line + before.count("\n"), m.start() - (before.rfind("\n") + 1) + 1
+        return self.line, m.start() - self.line_start + 1

@@ -17,13 +17,13 @@ import difflib
 import mimetypes
 from pathlib import Path
 
-from ..confine import inside, read_text
+from ..confine import LIMITS, inside, read_text
 from ..errors import BookError, BookErrors
 from ..memo import Memo, kept_image_problem, kept_inside, remember
 from ..model import Book, Chapter, Metadata, Part
 from . import looks
 from .chapters import read_chapter
-from .config import Config, Settings, read_config, slugify
+from .config import Config, Settings, read_config, short_name, slugify
 from .fields import Entry
 from .yamlsrc import Located, parse_yaml
 
@@ -52,7 +52,9 @@ def load_book(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES,
     only a book.yaml that cannot be read at all still raises. With ``memo``, book.yaml's
     YAML is parsed and validated again only when its text changed, and each
     chapter likewise (:func:`~book.load.chapters.read_chapter`)."""
-    config_file = find_config(path).absolute()
+    # The book's real folder: every path confine.inside gives is under it, whatever the
+    # command line said (`--book ../book`, a link to the book).
+    config_file = find_config(path).resolve()
     root = config_file.parent
     text = read_text(config_file, config_file, what="book.yaml")
     doc = remember(memo, ("book.yaml", config_file), text, lambda: parse_yaml(text, config_file))
@@ -119,11 +121,15 @@ def _named_files(root: Path, config_file: Path, doc: Located, s: Settings, error
                          if (p := one_file(rel, ("bibliography", i) if listed else ("bibliography",), "bibliography")))
     cover = one_file(s.cover, ("cover",), "cover image") if s.cover else None
     if cover is not None:
-        problem = kept_image_problem(memo, cover, mimetypes.guess_type(cover.name)[0] or "")
+        problem = kept_image_problem(memo, cover, mimetypes.guess_type(cover.name)[0] or "", "cover image")
         if problem:
             errors.append(doc.error(("cover",), f"cover image '{s.cover}' {problem}", rule="bad-image"))
     if s.csl.endswith(STYLE_SUFFIX) or "/" in s.csl or "\\" in s.csl:
-        one_file(s.csl, ("csl",), "citation style")
+        style = one_file(s.csl, ("csl",), "citation style")
+        limit = LIMITS["citation style"].max_bytes
+        if style is not None and style.stat().st_size > limit:  # lxml reads it whole, later
+            errors.append(doc.error(("csl",), f"the citation style '{s.csl}' is {style.stat().st_size:,} bytes, "
+                                    f"over the limit of {limit:,}", LIMITS["citation style"].hint, rule="too-large"))
     return bibliography, cover
 
 
@@ -193,10 +199,10 @@ def _body(chapters: list[Chapter]) -> tuple[Chapter | Part, ...]:
         if isinstance(last, Part) and last.title == ch.part:
             body[-1] = Part(last.id, last.title, last.chapters + (ch,))
         else:
-            pid = "part-" + slugify(ch.part)
-            n = 2
+            base = "part-" + short_name(slugify(ch.part))  # a long title must not make a long file name
+            pid, n = base, 2
             while pid in part_ids or pid in ids:
-                pid = f"part-{slugify(ch.part)}-{n}"
+                pid = f"{base}-{n}"
                 n += 1
             part_ids.add(pid)
             body.append(Part(pid, ch.part, (ch,)))

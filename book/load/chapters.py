@@ -15,7 +15,7 @@ from ..confine import read_text
 from ..errors import BookError
 from ..memo import Memo, remember
 from ..model import Chapter
-from .config import slugify
+from .config import MAX_NAME, short_name, slugify
 from .fields import Entry
 from .yamlsrc import parse_yaml
 
@@ -25,6 +25,11 @@ FRONT_MATTER_KEYS = {"title": "the chapter title (required)",
                      "index": "false: the builder does not look for book.yaml's index terms in this chapter"}
 
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+MAX_BRACKETS = 10_000
+"""``[`` a chapter may hold (``\\[`` aside), checked before it is parsed: each may open a link, a
+span, a note or a citation that markdown-it explores up to 64 levels deep, about 0.1 ms a bracket.
+A chapter with thousands of citations has fewer; a line of a million took minutes."""
 
 
 
@@ -42,16 +47,41 @@ def read_chapter(root: Path, path: Path, entry: Entry, max_bytes: int, memo: Mem
         raise BookError("the chapter has no title", path, 1, 1, "add 'title: ...' to its front matter",
                         rule="front-matter")
     cid = str(fm.get("id") or path.stem).strip()
+    if "id" in fm and not (_ID.fullmatch(cid) and len(cid) <= MAX_NAME):
+        line = _key_line(text, "id")
+        if len(cid) > MAX_NAME:
+            raise BookError(f"chapter id '{cid[:20]}…' is {len(cid)} characters long, more than the {MAX_NAME} "
+                            "a file name of the editions may take", path, line, 1, "choose a shorter id",
+                            rule="front-matter")
+        raise BookError(f"chapter id '{cid}' is not usable", path, line, 1,
+                        "an id starts with a letter and holds letters, digits, '-' and '_'", rule="front-matter")
     if not _ID.fullmatch(cid):
-        if "id" in fm:
-            raise BookError(f"chapter id '{cid}' is not usable", path, 2, 1,
-                            "an id starts with a letter and holds letters, digits, '-' and '_'", rule="front-matter")
         cid = "ch-" + slugify(cid)
+    if len(cid) > MAX_NAME:  # from a long file name: the editions' file names would be longer still
+        cid = short_name(cid)
     if not body.strip():
         raise BookError("the chapter has a title but no text", path, body_line, 1,
                         "write the chapter's text after the front matter", rule="empty-chapter")
+    brackets = body.count("[") - body.count("\\[")
+    if brackets > MAX_BRACKETS:
+        at = -1
+        for _ in range(MAX_BRACKETS + 1):
+            at = body.find("[", at + 1)
+        raise BookError(f"the chapter holds {brackets:,} brackets '[', more than the {MAX_BRACKETS:,} a chapter "
+                        "may open", path, body_line + body.count("\n", 0, at), 1,
+                        "write a bracket that is only a bracket as \\[, or split the chapter", rule="too-large")
     return Chapter(id=cid, path=path, rel=rel, title=title, short_title=str(fm.get("short-title") or title).strip(),
                    markdown=body, body_line=body_line, matter=entry.matter, part=entry.part, front_matter=fm)
+
+
+def _key_line(text: str, key: str) -> int:
+    """The line of the front matter that sets ``key`` (2, the first inside it, if none does)."""
+    for number, line in enumerate(text.split("\n")[1:], 2):
+        if line.startswith(f"{key}:"):
+            return number
+        if line.rstrip() in ("---", "..."):
+            break
+    return 2
 
 
 def front_matter(path: Path, text: str) -> tuple[dict, int, str]:

@@ -59,17 +59,43 @@ def _date(ck: Checker, data: dict, _so_far: dict) -> str:
                 rule="book-yaml-required")
     elif date is None:
         ck.fail(("date",), f"'{raw}' is not a date", "write the date as YYYY-MM-DD")
+    elif date > LAST_DATE:
+        ck.fail(("date",), f"{date} is after {LAST_DATE}, the last day a ZIP archive (the EPUB, the deposit) "
+                "can record", "give the date this edition is published")
+        date = None
     return date or ""
+
+
+LAST_DATE = "2107-12-31"
+"""The last date a ZIP archive can store (its year is 1980 + seven bits): every output is stamped
+with the book's date, and the EPUB is a ZIP."""
 
 
 def _identifier(ck: Checker, data: dict, _so_far: dict) -> str:
     return ck.text(data, "identifier", required=True)
 
 
+MAX_NAME = 100
+"""The longest slug or chapter id: each becomes part of file names (``<slug>-archival.pdf``,
+``<id>-booklet.pdf`` and their temporary names), which a file system allows 255 bytes."""
+
+
+def short_name(slug: str) -> str:
+    """A slug made from a title, cut at a word to :data:`MAX_NAME` characters."""
+    if len(slug) <= MAX_NAME:
+        return slug
+    cut = slug[:MAX_NAME + 1]
+    return (cut[:cut.rfind("-")] if "-" in cut else cut[:MAX_NAME]).strip("-") or "book"
+
+
 def _slug(ck: Checker, data: dict, so_far: dict) -> str:
-    slug = ck.text(data, "slug") or slugify(so_far["title"] or "book")
+    slug = ck.text(data, "slug") or short_name(slugify(so_far["title"] or "book"))
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", slug):
         ck.fail(("slug",), f"'{slug}' is not a usable file name", "use letters, digits, '-', '_' and '.'")
+    elif len(slug) > MAX_NAME:
+        ck.fail(("slug",), f"the slug is {len(slug)} characters long, more than the {MAX_NAME} a file name "
+                "of the outputs may take", "choose a shorter slug", rule="book-yaml")
+        slug = short_name(slug)
     return slug
 
 

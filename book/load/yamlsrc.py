@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ..confine import CONTROL
+from ..confine import MAX_DEPTH, character_name, illegal_character, join_surrogates
 from ..errors import BookError
 
 MAX_NODES = 200_000
@@ -69,6 +69,8 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: Path_, file: Path) -> Any:
         self.count += 1
+        if len(path) > MAX_DEPTH:
+            raise too_deep(file, node.start_mark)
         if self.count > MAX_NODES:
             raise BookError(
                 f"the document expands to more than {MAX_NODES} values",
@@ -106,12 +108,14 @@ class _Builder:
             value = yaml.SafeLoader.construct_scalar(self.constructor, node)
             tag = node.tag
             if tag == "tag:yaml.org,2002:str":
-                bad = CONTROL.search(value)
-                if bad:  # written as an escape such as "\b": the file itself held no such byte
+                value = join_surrogates(value)
+                bad = illegal_character(value)
+                if bad:  # an escape such as "\b" or "\ud83d", or "&#12;": the file itself held no such byte
                     raise BookError(
-                        f"the value holds the control character U+{ord(bad.group()):04X}", file,
+                        f"the value holds {character_name(bad)}", file,
                         node.start_mark.line + 1, node.start_mark.column + 1,
-                        "remove the escape sequence; no edition can hold that character", rule="encoding")
+                        "remove the escape sequence (write a character outside the Basic Multilingual Plane "
+                        "as \\U0001F600); no edition can hold that character", rule="encoding")
                 return value
             method = yaml.SafeLoader.yaml_constructors.get(tag)
             if method is None:
@@ -166,11 +170,92 @@ def libyaml_compose(text: str) -> tuple[yaml.SafeLoader, yaml.Node | None] | Non
         loader.dispose()
 
 
+class ShallowLoader(yaml.SafeLoader):
+    """PyYAML's pure-Python safe loader, refusing values nested deeper than
+    :data:`~book.confine.MAX_DEPTH` while it composes them (its composer recurses once a level;
+    libyaml stops at 1000 levels and leaves such a document to this loader)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH + 1:
+                raise TooDeep(self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+class TooDeep(Exception):
+    """Values nested deeper than :data:`~book.confine.MAX_DEPTH`, at ``mark``."""
+
+    def __init__(self, mark: Any) -> None:
+        super().__init__()
+        self.mark = mark
+
+
+def unreadable_character(file: Path, text: str, exc: yaml.reader.ReaderError, line_offset: int = 0) -> BookError:
+    """A character YAML does not allow (U+007F, U+0080 … U+009F), at its line and column."""
+    before = text[:exc.position]
+    return BookError(f"YAML does not allow the character U+{exc.character:04X}", file,
+                     before.count("\n") + 1 + line_offset, exc.position - (before.rfind("\n") + 1) + 1,
+                     "delete it, or quote the value and write it as an escape", rule="encoding")
+
+
+def too_deep(file: Path, mark: Any, line_offset: int = 0) -> BookError:
+    return BookError(f"values nest more than {MAX_DEPTH} levels deep here", file, mark.line + 1 + line_offset,
+                     mark.column + 1, "flatten the structure: no setting or entry needs lists this deep",
+                     rule="too-deep")
+
+
+def node_depth_problem(root: yaml.Node) -> yaml.Node | None:
+    """The first node nested deeper than :data:`~book.confine.MAX_DEPTH` below ``root``, its
+    aliases followed (a chain of aliases nests without the text nesting), or None. Iterative, and
+    each node is looked at once however often aliases repeat it."""
+    deepest: dict[int, int] = {}
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH + 1:
+            return node
+        if deepest.get(id(node), 0) >= depth:
+            continue
+        deepest[id(node)] = depth
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend(((key, depth + 1), (value, depth + 1)))
+    return None
+
+
+def compose(text: str) -> yaml.Node | None:
+    """The node tree of one YAML document (libyaml's, else the pure parser's), no deeper than
+    :data:`~book.confine.MAX_DEPTH`: :class:`TooDeep` otherwise, :class:`yaml.YAMLError` when it is no YAML."""
+    fast = libyaml_compose(text)
+    if fast is not None:
+        node = fast[1]
+    else:
+        loader = ShallowLoader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    deep = node_depth_problem(node) if node is not None else None
+    if deep is not None:
+        raise TooDeep(deep.start_mark)
+    return node
+
+
 def parse_yaml(text: str, file: Path, line_offset: int = 0) -> Located:
     """Parse one YAML document from ``text``; errors name ``file`` and the line."""
     try:
-        fast = libyaml_compose(text)
-        node = fast[1] if fast is not None else yaml.compose(text, Loader=yaml.SafeLoader)
+        node = compose(text)
+    except TooDeep as exc:
+        raise too_deep(file, exc.mark, line_offset) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset
@@ -182,6 +267,8 @@ def parse_yaml(text: str, file: Path, line_offset: int = 0) -> Located:
             "values containing ': ' or starting with '[', '{', '@' or '*' need quotes",
             rule="yaml-syntax",
         ) from None
+    except yaml.reader.ReaderError as exc:
+        raise unreadable_character(file, text, exc, line_offset) from None
     except yaml.YAMLError as exc:
         raise BookError(f"YAML error: {exc}", file, 1 + line_offset, 1, rule="yaml-syntax") from None
     if node is None:

@@ -23,6 +23,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..confine import CONTROL, MAX_DEPTH, json_depth_problem, read_bytes, shown
 from ..errors import BookError, BookErrors
 from ..model import Manuscript
 from ..render.templates import book_templates
@@ -89,6 +90,7 @@ def sources(ms: Manuscript) -> tuple[Source, ...]:
     if ms.meta.cover is not None:
         add(ms.meta.cover, "cover")
     if (book.root / WORD_LIST).is_file():
+        read_bytes(book.root / WORD_LIST, what="word list")  # its size checked before it is embedded
         add(book.root / WORD_LIST, "word-list")
     # The book's own look: its fonts, its stylesheets and the files they name, its templates.
     for font in ms.meta.fonts:
@@ -162,28 +164,95 @@ def publish(ms: Manuscript, out: Path, supplies: Supplies) -> list[Output]:
 
 # ------------------------------------------------------------------ extract
 
+MAX_FILES = 10_000
+"""Files an archival PDF may carry: a book has a few hundred at most."""
+MAX_TOTAL_BYTES = 1_000_000_000
+"""Bytes all of them may decompress to, together (each alone is capped by pypdf, at 75 MB)."""
 
-def _safe_rel(name: str) -> PurePosixPath | None:
-    """``name`` as a relative path that stays inside a folder, or None."""
-    if not name or "\\" in name or "\0" in name or name.startswith("/") or ":" in name.split("/")[0]:
+
+def _safe_rel(name: object) -> PurePosixPath | None:
+    """``name`` as a relative path that stays inside a folder and that a file system can hold, or None."""
+    if not isinstance(name, str) or not name or "\\" in name or name.startswith("/") \
+            or ":" in name.split("/")[0] or CONTROL.search(name):
         return None
-    rel = PurePosixPath(name)
-    if rel.is_absolute() or any(part in ("", ".", "..") for part in name.split("/")):
+    parts = name.split("/")
+    if any(part in ("", ".", "..") or len(part.encode("utf-8")) > 255 for part in parts) or len(parts) > 64:
         return None
-    return rel
+    return PurePosixPath(name)
 
 
 def _embedded(pdf: Path) -> dict[str, list[bytes]]:
+    """Every file the PDF carries, by name, decompressed within :data:`MAX_FILES` and
+    :data:`MAX_TOTAL_BYTES`. A hostile PDF can make its parser fail in any way at all: whatever
+    pypdf raises is the PDF's fault, said as such."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError
 
     try:
         reader = PdfReader(pdf)
         if reader.is_encrypted:
             raise BookError("the PDF is encrypted; an archival PDF never is", pdf, rule="archive")
-        return {name: list(data) for name, data in reader.attachments.items()}
-    except (PdfReadError, OSError, ValueError) as exc:
-        raise BookError(f"cannot read the PDF: {exc}", pdf, rule="archive") from None
+        attachments = reader.attachments
+        if len(attachments) > MAX_FILES:
+            raise BookError(f"the PDF carries {len(attachments):,} files, more than the {MAX_FILES:,} of any book",
+                            pdf, rule="archive")
+        found: dict[str, list[bytes]] = {}
+        total = 0
+        for name in attachments:
+            try:
+                found[name] = list(attachments[name])
+            except LimitReachedError:
+                raise BookError(f"the attached file '{shown(str(name))}' decompresses to more than a book's "
+                                "file may hold", pdf, rule="archive") from None
+            total += sum(len(data) for data in found[name])
+            if total > MAX_TOTAL_BYTES:
+                raise BookError(f"the attached files decompress to more than {MAX_TOTAL_BYTES:,} bytes",
+                                pdf, rule="archive")
+        return found
+    except BookError:
+        raise
+    except FileNotFoundError:
+        raise BookError("the PDF does not exist", pdf, rule="archive") from None
+    except Exception as exc:  # noqa: BLE001 - a damaged or hostile PDF, not our bug
+        raise BookError(f"cannot read the PDF: {shown(str(exc) or type(exc).__name__)}", pdf,
+                        hint="the file is damaged, or not an archival PDF made by this builder",
+                        rule="archive") from None
+
+
+def _manifest_entries(pdf: Path, data: bytes) -> dict[str, dict]:
+    """The manifest's entries by path, each checked to have the fields extract uses."""
+    def unreadable(why: str) -> BookError:
+        return BookError(f"the PDF's source manifest is unreadable: {why}", pdf, rule="archive")
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise unreadable(f"not UTF-8 ({exc.reason})") from None
+    if json_depth_problem(text) is not None:
+        raise unreadable(f"values nest more than {MAX_DEPTH} levels deep")
+    try:
+        listing = json.loads(text)
+    except ValueError as exc:
+        raise unreadable(str(exc)) from None
+    if not isinstance(listing, dict) or listing.get("format") != FORMAT:
+        raise unreadable(f"unknown format {listing.get('format') if isinstance(listing, dict) else None!r}")
+    files = listing.get("files")
+    if not isinstance(files, list):
+        raise unreadable("it has no list of files")
+    entries: dict[str, dict] = {}
+    for i, entry in enumerate(files, 1):
+        if not (isinstance(entry, dict) and isinstance(entry.get("path"), str)
+                and isinstance(entry.get("sha256"), str)
+                and isinstance(entry.get("bytes"), int) and not isinstance(entry.get("bytes"), bool)):
+            raise unreadable(f"file {i} is not a path with its bytes and sha256")
+        entries[entry["path"]] = entry
+    return entries
+
+
+def _conflicts(names: list[PurePosixPath]) -> set[PurePosixPath]:
+    """Names that are another name's folder too (``zz`` and ``zz/x``): no folder can hold both."""
+    taken = set(names)
+    return {parent for name in names for parent in name.parents if parent in taken}
 
 
 def extract(pdf: Path, dest: Path) -> list[Path]:
@@ -195,20 +264,15 @@ def extract(pdf: Path, dest: Path) -> list[Path]:
     if MANIFEST not in files:
         raise BookError("the PDF carries no source manifest: it is not an archival PDF of this builder",
                         pdf, hint="build one with `build.py archive`", rule="archive")
-    try:
-        listing = json.loads(files[MANIFEST][0].decode("utf-8"))
-        entries = {e["path"]: e for e in listing["files"]}
-        if listing.get("format") != FORMAT:
-            raise ValueError(f"unknown format {listing.get('format')!r}")
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-        raise BookError(f"the PDF's source manifest is unreadable: {exc}", pdf, rule="archive") from None
+    entries = _manifest_entries(pdf, files[MANIFEST][0])
 
     problems: list[str] = []
     wanted: dict[PurePosixPath, tuple[str, bytes]] = {}
     for name in sorted(set(entries) | set(files) - {MANIFEST}):
         rel = _safe_rel(name)
         if rel is None:
-            problems.append(f"{name}: refused, the name leads outside the folder")
+            problems.append(f"{shown(repr(name) if CONTROL.search(name) else name)}: refused, the name leads "
+                            "outside the folder or cannot be a file's")
             continue
         if name not in files:
             problems.append(f"{name}: listed in the manifest but not embedded")
@@ -220,30 +284,48 @@ def extract(pdf: Path, dest: Path) -> list[Path]:
             problems.append(f"{name}: embedded {len(files[name])} times")
             continue
         wanted[rel] = (name, files[name][0])
+    for rel in sorted(_conflicts(list(wanted))):
+        problems.append(f"{wanted.pop(rel)[0]}: refused, it is a file and also the folder of other files")
 
+    if dest.exists() and not dest.is_dir():
+        raise BookError(f"'{dest}' is a file, not a folder", dest, hint="extract into a new or empty folder",
+                        rule="archive")
     existing = [str(rel) for rel in wanted if (dest / rel).exists() or (dest / rel).is_symlink()]
     if existing:
         raise BookError(f"'{dest}' already holds {existing[0]}" + (f" and {len(existing) - 1} more of the files"
                         if len(existing) > 1 else ""), dest,
                         hint="extract into a new or empty folder", rule="archive")
+    try:
+        written = _write_all(dest, wanted, entries, problems)
+    except OSError as exc:
+        raise BookError(f"cannot write into '{dest}': {exc.strerror or exc}"
+                        + (f" ({exc.filename})" if exc.filename else ""), dest,
+                        hint="extract into a folder you may write, on a disk with room", rule="archive") from None
+    if problems:
+        hint = f"the PDF was altered or damaged after it was built; what could be restored is in {dest}"
+        raise BookErrors([BookError(problem, pdf, hint=hint if i == len(problems) - 1 else "", rule="archive")
+                          for i, problem in enumerate(problems)])
+    return written
+
+
+def _write_all(dest: Path, wanted: dict[PurePosixPath, tuple[str, bytes]], entries: dict[str, dict],
+               problems: list[str]) -> list[Path]:
     dest.mkdir(parents=True, exist_ok=True)
     root = dest.resolve()
     written: list[Path] = []
     for rel, (name, data) in sorted(wanted.items()):
         target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        resolved = target.parent.resolve()
+        parent = target.parent
+        parent.mkdir(parents=True, exist_ok=True)
+        resolved = parent.resolve()
         if resolved != root and root not in resolved.parents:  # a symlinked folder inside dest
             problems.append(f"{name}: refused, its folder is a link that leads outside {dest}")
             continue
-        target.write_bytes(data)
+        with open(target, "xb") as fh:  # never through a link, never over a file
+            fh.write(data)
         written.append(target)
         entry = entries[name]
         if _sha256(data) != entry.get("sha256") or len(data) != entry.get("bytes"):
             problems.append(f"{name}: differs from the manifest (SHA-256 {_sha256(data)[:16]}…, "
                             f"manifest {str(entry.get('sha256'))[:16]}…)")
-    if problems:
-        hint = f"the PDF was altered or damaged after it was built; what could be restored is in {dest}"
-        raise BookErrors([BookError(problem, pdf, hint=hint if i == len(problems) - 1 else "", rule="archive")
-                          for i, problem in enumerate(problems)])
     return written

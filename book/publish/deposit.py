@@ -26,7 +26,8 @@ import importlib.metadata
 import shutil
 import sys
 import zipfile
-from pathlib import Path
+import zlib
+from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from ..errors import BookError
@@ -219,3 +220,66 @@ def write_zip(target: Path, entries: Iterable[tuple[str, Path]], date: str) -> N
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             with path.open("rb") as src, zf.open(info, "w") as dst:
                 shutil.copyfileobj(src, dst, 1 << 20)
+
+
+MAX_ENTRIES = 100_000
+"""Entries a deposit zip may hold: a book's sources and editions are a few thousand files."""
+MAX_UNPACKED = 8_000_000_000
+"""Bytes a deposit zip may unpack to, as its entries declare them (zipfile never gives more than an
+entry declares): a zip bomb is refused before anything is written."""
+
+
+def unpack_zip(archive: Path, dest: Path) -> tuple[Path | None, list[tuple[str, str]]]:
+    """Unpack a deposit zip into ``dest``: one top folder holding bagit.txt, no links, nothing
+    outside ``dest``, no name that is both a file and a folder, within :data:`MAX_ENTRIES` and
+    :data:`MAX_UNPACKED`. Returns the top folder (None if the zip is no deposit) and the problems,
+    each as (name inside the top folder, what is wrong)."""
+    import stat
+
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        return None, [("", f"the zip cannot be read: {exc}")]
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_ENTRIES or sum(i.file_size for i in infos) > MAX_UNPACKED:
+            return None, [("", f"the zip holds more than a deposit ({len(infos):,} entries, "
+                               f"{sum(i.file_size for i in infos):,} bytes unpacked)")]
+        names = [PurePosixPath(i.filename) for i in infos]
+        tops = {name.parts[0] for name in names if name.parts}
+        if len(tops) != 1 or f"{next(iter(tops))}/bagit.txt" not in zf.namelist():
+            return None, [("", "the zip does not hold one bag folder (a folder with bagit.txt at its top)")]
+        top = tops.pop()
+        files = {name for name, info in zip(names, infos) if not info.is_dir()}
+        folders = {parent for name in names for parent in name.parents}
+        problems: list[tuple[str, str]] = []
+        for info, name in zip(infos, names):
+            inner = "/".join(name.parts[1:])
+            if name.is_absolute() or ".." in name.parts or "\\" in info.filename or _unusable(info.filename):
+                problems.append((inner, "has an unsafe path in the zip"))
+                continue
+            if stat.S_ISLNK(info.external_attr >> 16):
+                problems.append((inner, "is a symbolic link; a deposit holds only files"))
+                continue
+            if name in files and name in folders:
+                problems.append((inner, "is a file, and the folder of other entries too"))
+                continue
+            target = dest.joinpath(*name.parts)
+            try:
+                if info.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, target.open("xb") as out:
+                    shutil.copyfileobj(src, out, 1 << 20)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+                problems.append((inner, f"is damaged in the zip ({exc})"))
+            except OSError as exc:
+                problems.append((inner, f"cannot be unpacked ({exc.strerror or exc})"))
+    return dest / top, problems
+
+
+def _unusable(name: str) -> bool:
+    """A name no file can have: a control character, or a part too long for a file system."""
+    return any(ord(c) < 32 for c in name) or any(len(part.encode("utf-8", "surrogateescape")) > 255
+                                                for part in name.split("/"))

@@ -118,7 +118,7 @@ def build_epub(ms: Manuscript, pages: PageMap, cache: Path) -> tuple[bytes, int]
     manifest += [Item("own-" + _safe_id(rel), rel, _media_type(rel), (ms.book.root / rel).read_bytes())
                  for rel in sorted({u for sheet in ms.meta.css if "epub" in sheet.editions for u in sheet.urls} - assets)]
     manifest += [Item(f"font-{i + 1}", f"fonts/{f.name}", "font/ttf", f.data) for i, f in enumerate(fonts)]
-    manifest += [Item("img-" + _safe_id(a.href), a.href, a.media_type, a.path.read_bytes()) for a in ms.assets]
+    manifest += [Item("img-" + _safe_id(a.href), a.href, a.media_type, a.content()) for a in ms.assets]
     manifest += [Item(ids[name], name, XHTML, content[name].encode("utf-8"), _properties(name, content[name]))
                  for name, _c in spine]
     ncx = env.get_template("ebook/toc.ncx").render(**context, page_list=page_list,

@@ -19,6 +19,7 @@ byte for byte as the book is.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from dataclasses import dataclass, replace
 from html import unescape
@@ -30,7 +31,7 @@ from ..locales import words
 from ..model import Book, Chapter, Manuscript, Metadata
 from ..render import notes_in_flow
 from ..render.context import book_css, context
-from ..render.mathsvg import print_manuscript
+from ..render.printed import print_manuscript
 from ..render.print import font_src, print_css, with_stacks
 from ..render.templates import environment_for
 from ..resources import TEMPLATES
@@ -99,9 +100,19 @@ def _or_list(names: list[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
+MAX_STEM = 150
+"""The longest handout name: with ``-booklet.pdf`` and a temporary name's 14 characters it stays
+within the 255 bytes a file name may take."""
+
+
 def stem(chapters: Sequence[Chapter]) -> str:
-    """The file name of a handout without suffix: its chapters' ids in reading order, joined."""
-    return JOIN.join(c.id for c in chapters)
+    """The file name of a handout without suffix: its chapters' ids in reading order, joined; when
+    that is too long for a file name, the first id, the number of chapters and a digest of them all."""
+    joined = JOIN.join(c.id for c in chapters)
+    if len(joined) <= MAX_STEM:
+        return joined
+    digest = hashlib.sha256(joined.encode()).hexdigest()[:12]
+    return f"{chapters[0].id}{JOIN}{len(chapters) - 1}-more-{digest}"
 
 
 # ------------------------------------------------------------------ render

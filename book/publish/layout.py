@@ -72,12 +72,17 @@ MAX_DATA_URL = 64 * 1024
 """Longest ``data:`` URL the fetcher decodes: the stylesheet's ornaments, not smuggled images."""
 
 
-def confined_fetcher(root: Path, roots: tuple[Path, ...], faces, refused: list[str]):
+def confined_fetcher(root: Path, roots: tuple[Path, ...], faces, refused: list[str],
+                     shipped: tuple[tuple[str, bytes], ...] = ()):
     """A WeasyPrint URL fetcher that reads files of the book (``root``, named ``__book__`` in
     URLs), the templates and the fonts (``roots``; the stand-ins of ``faces``,
     :func:`book.render.faces.plan`, subset to what they serve), and ``data:`` URLs (the stylesheet's
-    small SVG ornaments); nothing else, never the network. What it refuses is added to ``refused``."""
+    small SVG ornaments); nothing else, never the network. A file in ``shipped`` (:func:`shipped`)
+    is given as the edition ships it. What it refuses is added to ``refused``."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    # An SVG is laid out as rebuilt from its allow-list (book.svg), never as the author's file.
+    rebuilt = {Path(path): data for path, data in shipped}
 
     class ConfinedFetcher(URLFetcher):
         def fetch(self, url, headers=None):
@@ -94,11 +99,18 @@ def confined_fetcher(root: Path, roots: tuple[Path, ...], faces, refused: list[s
                 if path.parts[:2] == ("/", BOOK_ROOT):
                     path = root.joinpath(*path.parts[2:])
                 if allowed_file(path, roots) and path.is_file():
-                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": _mime(path)})
+                    data = rebuilt.get(path.resolve())
+                    return URLFetcherResponse(url, path.read_bytes() if data is None else data,
+                                              {"Content-Type": _mime(path)})
             refused.append(url)
             raise ValueError(f"refused: {url}")
 
     return ConfinedFetcher()
+
+
+def shipped(ms: Manuscript) -> tuple[tuple[str, bytes], ...]:
+    """(resolved path, bytes) of the book's files that editions ship rebuilt (its SVGs)."""
+    return tuple(sorted((str(a.path.resolve()), a.data) for a in ms.assets if a.data is not None))
 
 
 def outside_book(ms: Manuscript, refused: list[str]) -> BookError:
@@ -134,7 +146,7 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
 
     with weasyprint_warnings() as messages, collector_paused():
         doc = weasyprint.HTML(string=html, base_url=f"file:///{BOOK_ROOT}/",
-                              url_fetcher=confined_fetcher(ms.book.root, allowed_roots(ms), plan(ms), refused)).render()
+                              url_fetcher=confined_fetcher(ms.book.root, allowed_roots(ms), plan(ms), refused, shipped(ms))).render()
     doc.metadata.created = doc.metadata.modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     if refused:
         raise outside_book(ms, refused)

@@ -77,7 +77,7 @@ class Scheduler:
     def __init__(self, ms: Manuscript, the_plan: Plan, cache: LayoutCache, deps: str,
                  make_index: Callable[[dict[str, Place]], str] | None) -> None:
         from ..render.faces import plan as face_plan
-        from .layout import allowed_roots
+        from .layout import allowed_roots, shipped
         from .pagemap import unit_ids
 
         self.ms, self.plan, self.cache, self.deps = ms, the_plan, cache, deps
@@ -85,6 +85,7 @@ class Scheduler:
         self.units = frozenset(unit_ids(ms))
         self.roots = tuple(str(r) for r in allowed_roots(ms))
         self.faces = face_plan(ms)
+        self.shipped = shipped(ms)
         last = cache.last_paginations()
         self.states: list[_State] = []
         self.defined: dict[str, int] = {}
@@ -344,7 +345,7 @@ class Scheduler:
         return JobSpec(number, st.key, self.plan.html(st.job, st.body), st.job.anchor, tuple(seeds),
                        lead_counter, st.lead_left if lead_left is None else lead_left, self.units,
                        self.ms.meta.print.bleed_mm, str(self.ms.book.root), self.roots, self.faces,
-                       str(self.cache.folder))
+                       str(self.cache.folder), self.shipped)
 
     def _lead_guess(self, number: int) -> int:
         """The lead-in's page counter that gives the job's first page the folio it will likely

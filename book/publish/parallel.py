@@ -17,7 +17,8 @@ The build stays one build:
 * what a child makes does not depend on which process makes it, so a build
   gives the same bytes in parallel and in series (``tests/test_perf_means.py``);
 * an error in a child is raised again in the parent: a :class:`BookError` as
-  itself (printed as usual, exit 1), anything else as :class:`ChildError`
+  itself (printed as usual, exit 1), an ``OSError`` (a full disk) as one with the
+  same number, file and words, anything else as :class:`ChildError`
   carrying the child's traceback; a child's temporary files are deleted;
 * a failing parent stops its children (SIGTERM) and waits for them;
 * a child never prints and leaves through ``os._exit``, so that nothing of the
@@ -78,7 +79,8 @@ class Forked:
     def __init__(self, job: Callable[[Callable[[], Any]], list[Output]], name: str) -> None:
         self.name = name
         staging = lock.current()
-        marks = (len(staging.files), len(staging.folders)) if staging is not None else (0, 0)
+        marks = (len(staging.files), len(staging.folders), frozenset(staging.pending)) if staging is not None \
+            else (0, 0, frozenset())
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         self.pid = fork()
@@ -119,18 +121,32 @@ class Forked:
         if kind == "book":
             errors = rest[0]
             raise errors[0] if len(errors) == 1 else BookErrors(errors)
+        if kind == "os":  # a full disk, a refused write: the build says so as it does in series
+            raise OSError(*rest)
         raise ChildError(f"while writing {self.name}:\n{rest[0]}")
 
     def cancel(self) -> None:
-        """Stop the child (it deletes its temporary files) and wait for it."""
+        """Stop the child (it deletes its temporary files) and wait for it. A child that had
+        already finished hands its files over: they are deleted here, since nothing will commit them."""
         if self._done:
             return
         try:
             os.kill(self.pid, signal.SIGTERM)
         except ProcessLookupError:
             pass
-        _read_all(self._from_child)
+        payload = _read_all(self._from_child)
         self._finish()
+        try:
+            kind, *rest = pickle.loads(payload) if payload else ("none",)
+        except Exception:  # noqa: BLE001 - cut short by the signal: nothing was handed over
+            return
+        if kind == "ok":
+            import shutil
+            _outputs, files, folders = rest
+            for tmp, _target in files:
+                tmp.unlink(missing_ok=True)
+            for tmp, _target in folders:
+                shutil.rmtree(tmp, ignore_errors=True)
 
     def _finish(self) -> None:
         if self._done:
@@ -143,7 +159,7 @@ class Forked:
         self._status = f"exit status {os.waitstatus_to_exitcode(status)}"
 
 
-def _run_child(job, inbox: int, outbox: int, staging, marks: tuple[int, int]) -> None:
+def _run_child(job, inbox: int, outbox: int, staging, marks: tuple[int, int, frozenset]) -> None:
     """Run the job, report, and leave without unwinding into the parent's code."""
     code = 0
     try:
@@ -171,12 +187,14 @@ def _error_payload(exc: BaseException) -> bytes:
             return pickle.dumps(("book", errors))
         except Exception:  # noqa: BLE001 - an unpicklable detail: send the text
             pass
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return pickle.dumps(("os", exc.errno, exc.strerror, exc.filename))
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return pickle.dumps(("bug", text))
 
 
-def _discard(staging, marks: tuple[int, int]) -> None:
-    """Delete the temporary files and folders this child staged."""
+def _discard(staging, marks: tuple[int, int, frozenset]) -> None:
+    """Delete the temporary files and folders this child staged, or made and had not staged yet."""
     if staging is None:
         return
     import shutil
@@ -184,6 +202,11 @@ def _discard(staging, marks: tuple[int, int]) -> None:
         tmp.unlink(missing_ok=True)
     for tmp, _target in staging.folders[marks[1]:]:
         shutil.rmtree(tmp, ignore_errors=True)
+    for tmp in staging.pending - marks[2]:
+        if tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
 
 
 def _write_frame(fd: int, data: bytes) -> None:

@@ -78,9 +78,9 @@ def _attempt(spec: JobSpec, decide: Decide) -> PieceInfo:
     document_class = _job_document(spec, decide, state)
     html = weasyprint.HTML(string=job_html(spec), base_url=f"file:///{BOOK_ROOT}/",
                            url_fetcher=confined_fetcher(Path(spec.root), tuple(map(Path, spec.roots)), spec.faces,
-                                                        refused))
+                                                        refused, spec.shipped))
     with weasyprint_warnings() as warnings, collector_paused():
-        document = document_class._render(html, shared_fonts(), None, None, dict(DEFAULT_OPTIONS))
+        document = document_class._render(html, _own_folder(shared_fonts()), None, None, dict(DEFAULT_OPTIONS))
         if refused:
             raise Refused(refused[0])
         pagination, finish = state["pagination"], state["finish"]
@@ -104,6 +104,30 @@ def shared_fonts():
 
     config = FontConfiguration()
     config._book_stylesheets = {}
+    config._book_pid = os.getpid()
+    return config
+
+
+def drop_own_fonts() -> None:
+    """Remove the fonts folder this process made (a worker, before it leaves by ``os._exit``)."""
+    if shared_fonts.cache_info().currsize:
+        config = shared_fonts()
+        if getattr(config, "_book_pid", None) == os.getpid() and config._folder is not None:
+            import shutil
+
+            shutil.rmtree(config._folder, ignore_errors=True)
+
+
+def _own_folder(config):
+    """The shared configuration with a folder of this process's own for the fonts it adds.
+    WeasyPrint writes each ``@font-face`` into the configuration's folder; workers forked from a
+    process that had made it would write the same files there side by side, and one would map a
+    file the other is still writing (a bus error)."""
+    if getattr(config, "_book_pid", None) != os.getpid():
+        from tempfile import mkdtemp
+
+        config._folder = Path(mkdtemp(prefix="weasyprint-")) if config._folder is not None else None
+        config._book_pid = os.getpid()
     return config
 
 

@@ -7,6 +7,9 @@ import os
 
 from ..errors import BookError
 
+LAST_YEAR = 2107
+"""The last year a ZIP archive (the EPUB, the deposit's zips) can store: 1980 + seven bits."""
+
 
 def build_time(date: str) -> dt.datetime:
     """The one timestamp every output carries, in UTC.
@@ -18,10 +21,16 @@ def build_time(date: str) -> dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+            when = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
         except (ValueError, OverflowError, OSError):
             raise BookError(f"SOURCE_DATE_EPOCH is '{epoch}', not a number of seconds since 1970",
                             hint="unset it, or set it to a time such as $(git log -1 --format=%ct)",
                             rule="environment") from None
+        if when.year > LAST_YEAR:
+            raise BookError(f"SOURCE_DATE_EPOCH is '{epoch}', a time in {when.year}: a ZIP archive (the EPUB, "
+                            f"the deposit) can record no time after {LAST_YEAR}",
+                            hint="unset it, or set it to a time such as $(git log -1 --format=%ct)",
+                            rule="environment")
+        return when
     day = dt.date.fromisoformat(date)
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)

@@ -94,7 +94,7 @@ def web_files(ms: Manuscript, templates: Path = TEMPLATES, memo: Memo | None = N
     for font in faces:
         files[f"assets/fonts/{font.name}"] = web_font(font, book_faces)
     for asset in ms.assets:
-        files[asset.href] = asset.path
+        files[asset.href] = asset.data if asset.data is not None else asset.path
     return files
 
 

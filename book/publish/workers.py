@@ -229,4 +229,8 @@ def _serve(inbox: int, outbox: int) -> None:
         except OSError:
             pass
     finally:
-        os._exit(code)
+        try:
+            from .piece import drop_own_fonts
+            drop_own_fonts()
+        finally:
+            os._exit(code)

@@ -12,12 +12,9 @@ formula's structure element (tagged ``Formula`` by :mod:`book.publish.formulas`)
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import html
 import re
-
-from ..model import Manuscript, ResolvedChapter, ResolvedPart
 
 SIZE = 20.0
 """The size ziamath sets at, in SVG units; the SVG is then scaled to the text's ``em``."""
@@ -59,27 +56,3 @@ def svg_math(fragment: str) -> str:
     if "<math" not in fragment:
         return fragment
     return _MATH.sub(lambda m: formula_svg(m.group(0)), fragment)
-
-
-def _chapter(ch: ResolvedChapter) -> ResolvedChapter:
-    if "<math" not in ch.html and not any("<math" in fn.html for fn in ch.footnotes):
-        return ch
-    notes = tuple(dataclasses.replace(fn, html=svg_math(fn.html), inline_html=svg_math(fn.inline_html))
-                  for fn in ch.footnotes)
-    return dataclasses.replace(ch, html=svg_math(ch.html), footnotes=notes)
-
-
-def print_manuscript(ms: Manuscript) -> Manuscript:
-    """The manuscript as print lays it out: its formulas drawn (the same value when it has none)."""
-    def body(item):
-        if isinstance(item, ResolvedPart):
-            return dataclasses.replace(item, chapters=tuple(_chapter(c) for c in item.chapters))
-        return _chapter(item)
-
-    front = tuple(_chapter(c) for c in ms.front)
-    main = tuple(body(item) for item in ms.body)
-    back = tuple(_chapter(c) for c in ms.back)
-    if front == ms.front and main == ms.body and back == ms.back:
-        return ms
-    return dataclasses.replace(ms, front=front, body=main, back=back)
-

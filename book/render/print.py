@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import re
 from pathlib import Path
 from typing import Mapping
@@ -11,7 +13,7 @@ from ..resources import TEMPLATES
 from .context import book_css, context
 from .faces import SUBSET, plan
 from .indexview import Place, view
-from .mathsvg import print_manuscript
+from .printed import print_manuscript
 from .templates import environment_for, raw
 
 BOOK_ROOT = "__book__"
@@ -26,8 +28,12 @@ def font_src(ms: Manuscript):
     faces = plan(ms)
 
     def src(font) -> str:
-        if faces.serves(font.name) is not None:
-            return f"file:///{SUBSET}/{font.name}"
+        served = faces.serves(font.name)
+        if served is not None:
+            # The subset's own name in the URL: WeasyPrint keeps a face by its rule's text, and a
+            # process that lays out another text (serve, a test) must not get this subset back.
+            digest = hashlib.sha256(",".join(map(str, sorted(served))).encode()).hexdigest()[:16]
+            return f"file:///{SUBSET}/{digest}/{font.name}"
         path = Path(font.path)
         if path.is_relative_to(ms.book.root):
             return f"file:///{BOOK_ROOT}/" + path.relative_to(ms.book.root).as_posix()

@@ -20,7 +20,6 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from ..errors import BookError
 from ..model import ResolvedPart
 from ..resources import TEMPLATES
 from .text import print_text, roman, smart
@@ -52,46 +51,31 @@ it is given, never reach Python's internals through them, nor run anything."""
 
 
 def _sandboxed(book: Path | None) -> type[jinja2.Environment]:
-    from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+    """Jinja's sandbox with limits (:mod:`.sandbox`): for a deposit's templates, every error is theirs;
+    with a book's own templates before the builder's, a mistake in one of the book's is the author's
+    at its line, one in the builder's own is ours and keeps its traceback."""
+    from jinja2.sandbox import SecurityError
 
-    class Sandboxed(ImmutableSandboxedEnvironment):
-        """Jinja's sandbox, whose refusal is the author's error at the template's line; so is any
-        mistake in a template of the book's own folder."""
+    from .sandbox import Sandboxed, template_frame  # imported only for templates from elsewhere
 
+    if book is None:
+        return Sandboxed
+
+    class BookSandboxed(Sandboxed):
         def handle_exception(self, source: str | None = None):
-            try:
-                super().handle_exception(source)  # raises, its traceback rewritten to template lines
-            except SecurityError as exc:
-                file, line = _template_frame(exc.__traceback__, self.loader.searchpath)
-                raise BookError(f"the template does what a template may not: {exc}", file, line, 0,
-                                "templates may only read the variables they are given",
-                                rule="unsafe-template") from None
-            except jinja2.TemplateSyntaxError as exc:
-                if book is None or not exc.filename or not Path(exc.filename).is_relative_to(book):
-                    raise
-                raise BookError(f"the template has a mistake: {exc.message}", Path(exc.filename), exc.lineno or 0,
-                                0, "see the builder's template of the same name for what it is given",
-                                rule="template") from None
-            except jinja2.TemplateError as exc:
-                file, line = _template_frame(exc.__traceback__, [str(book)] if book is not None else [])
-                if file is None:
-                    raise
-                raise BookError(f"the template has a mistake: {exc}", file, line, 0,
-                                "see the builder's template of the same name for what it is given",
-                                rule="template") from None
+            import sys
+
+            exc = sys.exc_info()[1]
+            theirs = template_frame(exc.__traceback__, [str(book)])[0] is not None or (
+                isinstance(exc, jinja2.TemplateSyntaxError) and bool(exc.filename)
+                and Path(exc.filename).is_relative_to(book))
+            if theirs or isinstance(exc, SecurityError):
+                return super().handle_exception(source)
+            return jinja2.Environment.handle_exception(self, source)
+
+    return BookSandboxed
 
     return Sandboxed
-
-
-def _template_frame(tb, folders: list[str]) -> tuple[Path | None, int]:
-    """The innermost template file (one in ``folders``) and line of a traceback Jinja rewrote."""
-    found: tuple[Path | None, int] = (None, 0)
-    while tb is not None:
-        name = tb.tb_frame.f_code.co_filename
-        if any(Path(name).is_relative_to(folder) for folder in folders):
-            found = (Path(name), tb.tb_lineno)
-        tb = tb.tb_next
-    return found
 
 
 @functools.lru_cache(maxsize=8)
@@ -99,8 +83,12 @@ def environment(templates: Path = TEMPLATES, book: Path | None = None) -> jinja2
     """The Jinja environment of a templates folder, with a book's own ``templates/`` folder before
     it when ``book`` names one; made once and never changed afterwards: autoescaping, undefined
     variables as errors, our filters and globals, compiled templates read from the cache
-    :mod:`book.commands.precompile` writes. A book's templates are rendered sandboxed."""
-    kind = _sandboxed(book) if os.environ.get(UNTRUSTED) == "1" or book is not None else jinja2.Environment
+    :mod:`book.commands.precompile` writes. A book's templates, and a deposit's, are rendered
+    sandboxed (a deposit's every template is untrusted: ``UNTRUSTED``)."""
+    if os.environ.get(UNTRUSTED) == "1":
+        kind = _sandboxed(None)
+    else:
+        kind = _sandboxed(book) if book is not None else jinja2.Environment
     env = kind(
         loader=jinja2.FileSystemLoader([str(book), str(templates)] if book is not None else str(templates)),
         autoescape=True,

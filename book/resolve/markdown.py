@@ -23,7 +23,8 @@ from mdit_py_plugins.footnote import footnote_plugin
 from ..locales import Words, base, french_spacing, quotes
 from ..locales import words as locale_words
 from . import elements
-from .cite.syntax import citation_plugin
+from .cite.plugin import citation_plugin
+from .smartquotes import smartquotes
 from .syntax import pandoc_markdown
 
 
@@ -33,6 +34,7 @@ def parser(lang: str) -> MarkdownIt:
     quotation marks (CLDR), and French spacing before ; : ! ? and inside « » (:mod:`book.locales`)."""
     md = MarkdownIt("commonmark", {"typographer": True, "html": True, "xhtmlOut": True, "quotes": list(quotes(lang))})
     md.enable(["replacements", "smartquotes", "table", "strikethrough"])
+    md.core.ruler.at("smartquotes", smartquotes)  # markdown-it's, in linear time
     if base(lang) == "fr":
         md.core.ruler.after("smartquotes", "french_spacing", french_spacing_rule)
     md.use(footnote_plugin)

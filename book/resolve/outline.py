@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from markdown_it.token import Token
 
+from ..confine import CONTROL, character_name
 from ..errors import BookError
 from ..memo import Memo, remember
 from ..model import Book, Chapter, Heading
@@ -118,6 +119,7 @@ def outline_of(md, ch: Chapter) -> Outline:
                                          "simplify deeply nested lists or quotes", rule="too-deep"),), None)
     errors: list[BookError] = []
     _check_depth(ch, tokens, errors)
+    _check_characters(ch, tokens, errors)
     unbalanced = nesting_problem(tokens)
     if unbalanced:
         errors.append(BookError(f"raw HTML: {unbalanced[1]}", ch.path, line_of(ch, unbalanced[0]), 1,
@@ -202,10 +204,13 @@ def _reading_order_citations(tokens: list[Token]) -> list[Token]:
                         seen.add(note)
                         visit(notes.get(note, []))
     visit(main)
-    for note, block in notes.items():  # a note only its own text calls ("[^1]: … [^1]") is still rendered
-        if note not in seen:
-            seen.add(note)
-            visit(block)
+    # A note called only from notes the text never calls (or from itself) is still numbered and
+    # printed, as every called note is (chapter.py): its citations come after the text's.
+    for token in tokens:
+        for child in token.children or ():
+            if child.type == "footnote_ref" and child.meta["id"] not in seen:
+                seen.add(child.meta["id"])
+                visit(notes.get(child.meta["id"], []))
     return out
 
 
@@ -234,6 +239,21 @@ def _check_depth(ch: Chapter, tokens: list[Token], errors: list[BookError]) -> N
                                 line_of(ch, deep), 1,
                                 f"blocks may nest at most {MAX_NESTING} levels deep; flatten the structure",
                                 rule="too-deep"))
+
+
+def _check_characters(ch: Chapter, tokens: list[Token], errors: list[BookError]) -> None:
+    """A character reference (``&#12;``) that Markdown turns into a character no edition can hold:
+    the file itself cannot hold one (:func:`book.confine.read_text`), so it can only come from there."""
+    for token in tokens:
+        for part in (token, *(token.children or ())):
+            texts = [] if part.type in ("inline", "html_block", "html_inline") else [part.content]
+            for text in texts + [str(value) for value in (part.attrs or {}).values()]:
+                bad = CONTROL.search(text)
+                if bad:
+                    errors.append(BookError(f"a character reference makes {character_name(bad.group())}, which "
+                                            "no edition can hold", ch.path, line_of(ch, part, token), 1,
+                                            "leave the character out", rule="encoding"))
+                    return
 
 
 def _title_ctx(ch: Chapter) -> markdown.RenderContext:

@@ -19,7 +19,7 @@ from html import escape
 from html.parser import HTMLParser
 from typing import Any
 
-from ..confine import link_scheme_refused
+from ..confine import CONTROL, character_name, link_scheme_refused
 
 ALLOWED_TAGS = frozenset(
     "a abbr b bdi bdo blockquote br caption cite code col colgroup dd del dfn div dl dt em figcaption "
@@ -32,6 +32,10 @@ ALLOWED_ATTRS = frozenset({"id", "class", "title", "lang", "dir", "href", "src",
 
 
 _DATA_ATTR = re.compile(r"(aria|data)-[a-z0-9][a-z0-9-]*")
+
+MAX_DEPTH = 40
+"""Raw HTML tags open inside one another at most this deep: WeasyPrint lays nested boxes out
+recursively, and 400 ``<span>`` in one another exhaust its stack."""
 
 
 class RawHTMLError(Exception):
@@ -55,12 +59,15 @@ class _Rewriter(HTMLParser):
         if tag not in ALLOWED_TAGS:
             raise RawHTMLError(f"the HTML tag <{tag}> is not allowed")
         parts = [tag]
+        if tag not in VOID_TAGS and not closed:  # first, so that a refused attribute keeps the nesting known
+            self.events.append(("start", tag))
         for name, _ in attrs:
             if name.startswith("on"):
                 raise RawHTMLError(f"the event handler attribute '{name}' on <{tag}> is not allowed")
         seen: set[str] = set()
         for name, value in attrs:
             value = value or ""
+            _refuse_characters(value)
             if name not in ALLOWED_ATTRS and not _DATA_ATTR.fullmatch(name):
                 raise RawHTMLError(f"the attribute '{name}' on <{tag}> is not allowed")
             if name in seen:
@@ -77,8 +84,6 @@ class _Rewriter(HTMLParser):
             self.out.append("<" + " ".join(parts) + " />")
         else:
             self.out.append("<" + " ".join(parts) + ">" + ("</" + tag + ">" if closed else ""))
-            if not closed:
-                self.events.append(("start", tag))
 
     def handle_endtag(self, tag: str) -> None:
         if tag not in ALLOWED_TAGS:
@@ -88,6 +93,7 @@ class _Rewriter(HTMLParser):
             self.events.append(("end", tag))
 
     def handle_data(self, data: str) -> None:
+        _refuse_characters(data)
         self.out.append(escape(data, quote=False))
 
     def handle_comment(self, data: str) -> None:
@@ -101,6 +107,13 @@ class _Rewriter(HTMLParser):
 
     def unknown_decl(self, data: str) -> None:
         raise RawHTMLError("CDATA sections are not allowed in a chapter")
+
+
+def _refuse_characters(text: str) -> None:
+    """A character reference (``&#12;``) may name a character no XML document can hold."""
+    bad = CONTROL.search(text)
+    if bad:
+        raise RawHTMLError(f"a character reference makes {character_name(bad.group())}, which no edition can hold")
 
 
 def clean(fragment: str) -> str:
@@ -117,7 +130,7 @@ def _events(fragment: str) -> list[tuple[str, str]]:
         parser.feed(fragment)
         parser.close()
     except RawHTMLError:
-        return []  # refused anyway, with its own message, when the chapter is rendered
+        pass  # refused anyway, with its own message, when the chapter is rendered
     return parser.events
 
 
@@ -136,6 +149,8 @@ def nesting_problem(tokens: list[Any]) -> tuple[Any, str] | None:
             for kind, tag in _events(token.content):
                 if kind == "start":
                     stack.append(("html", tag, block))
+                    if sum(1 for entry in stack if entry[0] == "html") > MAX_DEPTH:
+                        return f"raw HTML tags nest more than {MAX_DEPTH} deep here"
                 elif stack and stack[-1][:2] == ("html", tag):
                     stack.pop()
                 elif stack and stack[-1][0] == "html":

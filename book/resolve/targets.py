@@ -10,9 +10,9 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it.token import Token
 
-from ..confine import link_scheme_refused, shown
+from ..confine import CONTROL, character_name, link_scheme_refused, shown
 from ..errors import BookError
-from ..memo import Memo, kept_image_problem, kept_inside, real_path
+from ..memo import Memo, kept_image, kept_inside, real_path
 from ..model import Asset, Book, Chapter
 from . import markdown
 
@@ -90,6 +90,10 @@ def image_outcome(book: Book, ch: Chapter, token: Token, line: int, memo: Memo |
     def failed(message: str, hint: str, rule: str) -> ImageOutcome:
         return ImageOutcome(("", alt, ""), (BookError(message, ch.path, line, 1, hint, rule),))
 
+    bad = CONTROL.search(rel)
+    if bad:  # written as %1B: a name no edition's XML can hold
+        return failed(f"image '{shown(src)}' names a file with {character_name(bad.group())}",
+                      "rename the file", "bad-image")
     try:
         path, real = kept_inside(memo, book.root, rel if not urlsplit(src).scheme else src, ch.path, line, 1, "image")
     except BookError as exc:
@@ -103,7 +107,7 @@ def image_outcome(book: Book, ch: Chapter, token: Token, line: int, memo: Memo |
     if media is None:
         return failed(f"image '{src}' is not a PNG, JPEG, GIF, SVG or WebP file", "convert it to PNG or JPEG",
                       "bad-image")
-    problem = kept_image_problem(memo, path, media)
+    problem, shipped = kept_image(memo, path, media)
     if problem:
         return failed(f"image '{shown(src)}' {problem}", "replace it by a plain PNG, JPEG or SVG picture",
                       "bad-image")
@@ -113,7 +117,7 @@ def image_outcome(book: Book, ch: Chapter, token: Token, line: int, memo: Memo |
     root = real_path(book.root)
     href = path.relative_to(root).as_posix() if real.is_relative_to(root) else rel
     caption = escape(title) if title else escape(alt)
-    return ImageOutcome((href, alt, caption), errors, Asset(path, href, media))
+    return ImageOutcome((href, alt, caption), errors, Asset(path, href, media, shipped))
 
 
 def _plain_title(md, title: str) -> str:

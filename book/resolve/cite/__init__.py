@@ -34,7 +34,8 @@ from book.resolve.cite.format import (
     load_style,
     reference_anchor,
 )
-from book.resolve.cite.syntax import Citation, CiteItem, citation_plugin, find_citations, parse_citation, render_citation
+from book.resolve.cite.plugin import citation_plugin, find_citations, render_citation
+from book.resolve.cite.syntax import Citation, CiteItem, parse_citation
 
 __all__ = [
     "DEFAULT_STYLE",

@@ -18,9 +18,9 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from book.confine import read_text
+from book.confine import MAX_DEPTH, character_name, illegal_character, join_surrogates, json_depth_problem, read_text
 from book.errors import BookError
-from book.load.yamlsrc import libyaml_compose
+from book.load.yamlsrc import ShallowLoader, TooDeep, libyaml_compose, node_depth_problem, unreadable_character
 
 MAX_YAML_NODES = 100_000
 """More nodes than this, counting every alias expansion, is refused: a
@@ -39,8 +39,8 @@ class _Raw:
 
 # --- YAML --------------------------------------------------------------------
 
-class _CountingLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses documents with too many nodes."""
+class _CountingLoader(ShallowLoader):
+    """A SafeLoader that refuses documents with too many nodes, or nested too deeply."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -87,10 +87,17 @@ def _expanded_size(node: Node, sizes: dict[int, int], active: set[int]) -> int:
 def _yaml_value(node: Node, loader: yaml.SafeLoader, path: Path) -> Any:
     if isinstance(node, ScalarNode):
         try:
-            return loader.construct_object(node)
+            value = loader.construct_object(node)
         except (ValueError, OverflowError) as err:  # 2021-02-30 looks like a date but is none
             raise _error(path, node, f"invalid value '{node.value}': {err}",
                          "write a real date as YYYY-MM-DD, or quote the value") from None
+        if isinstance(value, str):
+            value = join_surrogates(value)
+            bad = illegal_character(value)
+            if bad:  # written as an escape ("\x1b", "\ud83d", "&#12;"): no edition can hold it
+                raise _error(path, node, f"the value holds {character_name(bad)}",
+                             "remove the escape sequence; no edition can hold that character")
+        return value
     if node.tag not in ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
         raise _error(path, node, f"unsupported YAML tag {node.tag}", "remove the tag (a bibliography is plain data)")
     if isinstance(node, SequenceNode):
@@ -117,11 +124,17 @@ def _read_yaml(path: Path, text: str) -> list[_Raw]:
     # libyaml when it reads the text; else the pure-Python parser, which counts nodes as it goes
     # and words the errors. Either way the alias-expanded size is measured before anything is built.
     fast = libyaml_compose(text)
-    loader = fast[0] if fast is not None else _CountingLoader(text)
+    try:
+        loader = fast[0] if fast is not None else _CountingLoader(text)
+    except yaml.reader.ReaderError as err:
+        raise unreadable_character(path, text, err) from None
     try:
         root = fast[1] if fast is not None else loader.get_single_node()
         if root is None:
             return []
+        deep = node_depth_problem(root)
+        if deep is not None:
+            raise TooDeep(deep.start_mark)
         _expanded_size(root, {}, set())
         if isinstance(root, MappingNode):
             loader.flatten_mapping(root)
@@ -143,6 +156,10 @@ def _read_yaml(path: Path, text: str) -> list[_Raw]:
             mark = node.start_mark
             raws.append(_Raw(_yaml_value(node, loader, path), mark.line + 1, mark.column + 1, lines))
         return raws
+    except TooDeep as too_deep:
+        raise BookError(f"values nest more than {MAX_DEPTH} levels deep here", path, too_deep.mark.line + 1,
+                        too_deep.mark.column + 1, "flatten the structure: a bibliography entry needs no lists "
+                        "this deep", rule="too-deep") from None
     except _TooBig as too_big:
         raise BookError(f"the YAML has more than {MAX_YAML_NODES} nodes once its aliases are expanded",
                         path, too_big.mark.line + 1, too_big.mark.column + 1,
@@ -177,6 +194,10 @@ def _read_json(path: Path, text: str) -> list[_Raw]:
         start = newlines[line - 1] + 1 if line else 0
         return line + 1, offset - start + 1
 
+    deep = json_depth_problem(text)
+    if deep is not None:
+        raise BookError(f"values nest more than {MAX_DEPTH} levels deep here", path, *place(deep),
+                        "flatten the structure: a bibliography entry needs no lists this deep", rule="too-deep")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
@@ -203,6 +224,14 @@ def _read_json(path: Path, text: str) -> list[_Raw]:
         if pos >= len(text) or text[pos] == "]":
             break
         value, end = decoder.raw_decode(text, pos)
+        bad = _bad_string(value)
+        if bad is not None:  # a "\u001b" or a lone "\ud83d" escape: no edition can hold it
+            code = ord(bad[1])
+            escape = re.compile(r"\\(?:u%04x|%s)|&#(?:x0*%x|0*%d);?" % (code, {8: "b", 12: "f"}.get(code, "u%04x" % code),
+                                                                      code, code), re.I)
+            found = escape.search(text, pos, end)
+            raise BookError(f"the value holds {character_name(bad[1])}", path, *place(found.start() if found else pos),
+                            "remove the escape sequence; no edition can hold that character", rule="encoding")
         lines = {}
         if isinstance(value, dict):
             for name in value:
@@ -212,6 +241,24 @@ def _read_json(path: Path, text: str) -> list[_Raw]:
         raws.append(_Raw(value, *place(pos), lines))
         pos = end
     return raws
+
+
+def _bad_string(value: Any) -> tuple[str, str] | None:
+    """A text inside ``value`` (keys too) holding a character :data:`~book.confine.CONTROL`
+    refuses, and that character; None if there is none."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            bad = illegal_character(item)
+            if bad:
+                return item, bad
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
 
 
 def read_source(path: Path) -> str:

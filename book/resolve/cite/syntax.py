@@ -1,9 +1,9 @@
 """Pandoc's citation syntax for markdown-it.
 
 ``[@key]``, ``[see @key, pp. 3–5, emphasis added]``, ``[@a; -@b, chap. 2]``,
-author-in-text ``@key`` and ``@key [p. 12]``.  The inline rule turns each into
-one ``citation`` token carrying a :class:`Citation`; a core rule then fills in
-the line and column the citation starts at, so errors can point at it.
+author-in-text ``@key`` and ``@key [p. 12]``: what a citation says
+(:class:`Citation`) and how it is read from its text. The markdown-it rules that
+find them in a chapter are :mod:`.plugin`.
 Keys, locators and suffixes follow pandoc's rules (its manual, "Citation
 syntax", and ``Text.Pandoc.Citeproc.Locator``).
 """
@@ -11,18 +11,14 @@ syntax", and ``Text.Pandoc.Citeproc.Locator``).
 from __future__ import annotations
 
 import dataclasses
-import html
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from book.resolve.cite.locators import add_comma, locator_labels, split_locator
 
 if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
-    from markdown_it.rules_core import StateCore
-    from markdown_it.rules_inline import StateInline
     from markdown_it.token import Token
 
 
@@ -200,180 +196,6 @@ def _parse_suffix(text: str, labels: dict[str, str]) -> CiteItem:
 
 
 # --- markdown-it rules ------------------------------------------------------
-
-def _closing_bracket(src: str, pos: int, end: int) -> int:
-    """Index of the ``]`` matching ``src[pos] == '['``, skipping escapes and
-    code spans; -1 if there is none before ``end``."""
-    depth = 0
-    index = pos
-    while index < end:
-        char = src[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char == "`":
-            run = len(src[index:end]) - len(src[index:end].lstrip("`"))
-            close = src.find("`" * run, index + run, end)
-            index = index + run if close < 0 else close + run
-            continue
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return -1
-
-
-def _push(state: StateInline, citation: Citation, start: int, end: int) -> None:
-    token = state.push("citation", "span", 0)
-    token.content = state.src[start:end]
-    token.meta = {"citation": citation, "offset": start, "src": state.src}
-
-
-def _bracket_rule(state: StateInline, silent: bool, labels: dict[str, str]) -> bool:
-    start = state.pos
-    if state.src[start] != "[" or start + 1 < state.posMax and state.src[start + 1] == "^":
-        return False
-    close = _closing_bracket(state.src, start, state.posMax)
-    if close < 0:
-        return False
-    # pandoc: [@key](url) and [text @key][ref] are links, not citations
-    if close + 1 < state.posMax and state.src[close + 1] in "([":
-        return False
-    inner = state.src[start + 1 : close]
-    if "@" not in inner:
-        return False
-    citation = _parse_list(inner, labels)
-    if citation is None:
-        return False
-    if not silent:
-        _push(state, dataclasses.replace(citation, source=state.src[start : close + 1]), start, close + 1)
-    state.pos = close + 1
-    return True
-
-
-def _in_text_rule(state: StateInline, silent: bool, labels: dict[str, str]) -> bool:
-    start = state.pos
-    src = state.src
-    if src[start] != "@" or not _at_is_citation(src, start):
-        return False
-    found = _match_key(src, start + 1)
-    if found is None:
-        return False
-    key, end = found
-    items = [CiteItem(key=key, author_in_text=True)]
-    bracket = end + 1 if end < state.posMax and src[end] in " \t" else end
-    if bracket < state.posMax and src[bracket] == "[" and src[bracket + 1 : bracket + 2] != "^":
-        close = _closing_bracket(src, bracket, state.posMax)
-        if close > 0 and not (close + 1 < state.posMax and src[close + 1] in "(["):
-            inner = src[bracket + 1 : close]
-            parts = _split_items(inner)
-            first = _parse_item(parts[0], labels)
-            rest = [_parse_item(part, labels) for part in parts[1:]]
-            if first is None and all(rest):
-                extra = _parse_suffix(parts[0], labels)
-                items[0] = dataclasses.replace(
-                    items[0], locator=extra.locator, label=extra.label, suffix=extra.suffix
-                )
-                items.extend(rest)  # type: ignore[arg-type]
-                end = close + 1
-            elif first is not None and all(rest):
-                items.append(first)
-                items.extend(rest)  # type: ignore[arg-type]
-                end = close + 1
-    if not silent:
-        citation = Citation(tuple(items), source=src[start:end])
-        _push(state, citation, start, end)
-    state.pos = end
-    return True
-
-
-def _positions_rule(state: StateCore) -> None:
-    """Fill in each citation's line and column from its inline token's map."""
-    lines = state.src.split("\n")
-    footnotes = _footnote_list(state.env)
-    for token in state.tokens:
-        if token.type == "inline" and token.map and token.children:
-            _place(token.children, token.content, token.content, token.map[0], lines, footnotes, [0])
-
-
-def _footnote_list(env: Any) -> dict:
-    try:
-        return env["footnotes"]["list"]
-    except (KeyError, TypeError):
-        return {}
-
-
-def _place(children, content, src, first_line, lines, footnotes, cursor, base=0):
-    for child in children:
-        if child.type == "citation" and "offset" in child.meta:
-            offset = child.meta["offset"] + base
-            child.meta["citation"] = dataclasses.replace(
-                child.meta["citation"], **_line_column(content, offset, first_line, lines)
-            )
-        elif child.type == "footnote_ref":
-            note = footnotes.get(child.meta.get("id"), {})
-            if "content" in note and note.get("tokens"):
-                where = content.find(note["content"], cursor[0])
-                if where >= 0:
-                    cursor[0] = where + len(note["content"])
-                    _place(note["tokens"], content, note["content"], first_line, lines, footnotes, cursor, where)
-        if child.children:
-            _place(child.children, content, src, first_line, lines, footnotes, cursor, base)
-
-
-def _line_column(content: str, offset: int, first_line: int, lines: list[str]) -> dict[str, int]:
-    line_index = content.count("\n", 0, offset)
-    line_start = content.rfind("\n", 0, offset) + 1
-    line_no = first_line + line_index + 1
-    content_line = content[line_start:].split("\n", 1)[0]
-    column = offset - line_start
-    if 0 < line_no <= len(lines):
-        original = lines[line_no - 1]
-        if content_line and original.endswith(content_line):
-            column += len(original) - len(content_line)
-        elif content_line and content_line in original:
-            column += original.find(content_line)
-    return {"line": line_no, "column": column + 1}
-
-
-def render_citation(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
-    """Default rendering, visible in output when the resolver did not replace
-    the citation: ``<span class="citation" data-cites="k1 k2">[@k1; @k2]</span>``."""
-    token = tokens[idx]
-    citation: Citation = token.meta["citation"]
-    keys = html.escape(" ".join(citation.keys))
-    return f'<span class="citation" data-cites="{keys}">{html.escape(token.content)}</span>'
-
-
-def citation_plugin(md: MarkdownIt, locale: str = "en-US") -> None:
-    """Add pandoc citations to ``md``: inline rules before ``link`` (so
-    ``[@key]`` is no link), a core rule after ``inline`` that records line and
-    column, and :func:`render_citation` as the default renderer.
-
-    ``locale`` picks the locator words (``p.``, ``chap.``, ``S.``) from that
-    CSL locale, with English always understood as well."""
-    labels = locator_labels(locale)
-    md.inline.ruler.before("link", "citation", lambda s, silent: _bracket_rule(s, silent, labels))
-    md.inline.ruler.before("link", "citation_in_text", lambda s, silent: _in_text_rule(s, silent, labels))
-    md.core.ruler.after("inline", "citation_positions", _positions_rule)
-    md.add_render_rule("citation", render_citation)
-
-
-def find_citations(tokens: Iterable[Token]) -> list[Citation]:
-    """Every citation in a token stream, children included, in stream order."""
-    return list(_walk(tokens))
-
-
-def _walk(tokens: Iterable[Token]) -> Iterator[Citation]:
-    for token in tokens:
-        if token.type == "citation":
-            yield token.meta["citation"]
-        if token.children:
-            yield from _walk(token.children)
-
 
 def with_notes(tokens: Sequence[Token], citations: Sequence[tuple[Token, Citation]], note_style: bool) -> list[Citation]:
     """One chapter's citations (``(token, citation)`` in reading order) with the
