@@ -146,6 +146,8 @@ class Metadata:
     css: tuple[StyleSheet, ...] = ()
     spelling: bool = True
     """Whether ``check`` looks up every word (``spelling: false`` turns the rule off)."""
+    hyphenation: tuple[str, ...] = ()
+    """Words with the breaks print may use in them (``Reichs-wehr``), whatever the patterns say."""
 
     @property
     def words(self) -> Words:

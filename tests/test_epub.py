@@ -213,9 +213,18 @@ def test_text_after_each_marker_opens_its_print_page(built):
             page = print_page_text(pages[index[m.group(1)]])
             if not page:
                 continue  # a blank page: its marker goes with the next page's
-            after = squeeze(re.sub("\x01[^\x02]*\x02", "", text[m.end():]))[:40]
+            rest = re.sub("\x01[^\x02]*\x02", "", text[m.end():])
+            after = squeeze(rest)[:40]
             assert after, f"marker {m.group(1)} is at the end of {href}"
-            assert after in page[:len(after) + 90], (m.group(1), href, after, page[:150])
+            if after not in page[:len(after) + 90]:
+                # A page that opens inside a word hyphenated across the turn: the marker is at the
+                # start of the word, whose first part ends the page before ("Rus-" / "sians").
+                before = re.sub(r"\n\s*[0-9ivxlc]+\s*$", "", pages[index[m.group(1)] - 1].rstrip())  # its folio
+                assert before.endswith("\u2010"), (m.group(1), href, after, page[:150])
+                first = before[:-1].split()[-1].casefold()
+                assert rest.lstrip().casefold().startswith(first), (m.group(1), first, rest[:40])
+                after = squeeze(rest)[len(first):40]
+                assert after in page[:len(after) + 90], (m.group(1), href, after, page[:150])
             checked += 1
     assert checked >= len([p for p in pages if p.strip()]) * 0.7, checked
 

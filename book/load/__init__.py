@@ -81,7 +81,7 @@ def load_book(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES,
         identifier=s.identifier, rights=s.rights, description=s.description, subjects=s.subjects, source=s.source,
         edition=s.edition, url=s.url, csl=s.csl, bibliography=bibliography, nocite=s.nocite, cover=cover,
         print=s.print, slug=s.slug, references_title=s.references_title, strings=s.strings, style=s.style,
-        fonts=fonts, css=css, spelling=s.spelling, numbering=s.numbering, number_sections=s.number_sections,
+        fonts=fonts, css=css, spelling=s.spelling, hyphenation=s.hyphenation, numbering=s.numbering, number_sections=s.number_sections,
     )
     where = {key: doc.where((key,)) for key in doc.data} if isinstance(doc.data, dict) else {}
     return Book(root=root, config_file=config_file, meta=meta,

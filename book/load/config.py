@@ -103,6 +103,19 @@ def _subjects(ck: Checker, data: dict, _so_far: dict) -> tuple[str, ...]:
     return ck.texts(data, "subject")
 
 
+_HYPHENATED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def _hyphenation(ck: Checker, data: dict, _so_far: dict) -> tuple[str, ...]:
+    words = ck.texts(data, "hyphenation")
+    for i, word in enumerate(words):
+        if not _HYPHENATED.fullmatch(word):
+            ck.fail(("hyphenation", i) if isinstance(data.get("hyphenation"), list) else ("hyphenation",),
+                    f"'{word}' is not a word with its breaks",
+                    "write the word with a hyphen where it may break, e.g. 'Reichs-wehr' (no hyphen: never broken)")
+    return tuple(w for w in words if _HYPHENATED.fullmatch(w))
+
+
 def _bibliography(ck: Checker, data: dict, _so_far: dict) -> tuple[str, ...]:
     return ck.texts(data, "bibliography")
 
@@ -199,6 +212,8 @@ FIELDS: tuple[Field, ...] = (
     Field("css", {"css": "the book's stylesheets, for every edition or per edition (all, print, epub, web, handout)"},
           lambda ck, d, _f: looks.css_entries(ck, d)),
     Field("spelling", {"spelling": "false: check does not look up words"}, lambda ck, d, _f: looks.spelling(ck, d)),
+    Field("hyphenation", {"hyphenation": "words the hyphenation patterns break wrongly, with their breaks "
+                                         "('Reichs-wehr'; a word without a hyphen is never broken)"}, _hyphenation),
     Field("index", {"index": "terms of the back-of-book index, found in the text (see README, 'The index')"},
           lambda ck, d, _f: index_terms(ck, d)),
 )
@@ -251,6 +266,7 @@ class Settings:
     css: tuple
     """``css:`` entries (path, editions, where); the files are read on load (:mod:`.looks`)."""
     spelling: bool
+    hyphenation: tuple[str, ...]
     index: tuple[IndexTerm, ...]
 
 

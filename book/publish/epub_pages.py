@@ -118,6 +118,7 @@ def _insert(section: Any, marks: list[tuple[int, list[str]]], marker: Callable[[
                 if count + k in wanted and count + k not in spots:
                     spots[count + k] = (node, attr, index)
             count += width
+    spots = {offset: _word_start(*spot) for offset, spot in spots.items()}
     in_order = sorted(marks, key=lambda m: (m[0] == END, m[0]))
 
     def build(group) -> list[Any]:
@@ -129,6 +130,18 @@ def _insert(section: Any, marks: list[tuple[int, list[str]]], marker: Callable[[
     section.extend(build([m for m in in_order if m[0] not in spots]))  # after everything: END
     for offset, labels in reversed([m for m in in_order if m[0] in spots]):
         _at(section, *spots[offset], build([(offset, labels)]))
+
+
+def _word_start(node: Any, attr: str, index: int) -> tuple[Any, str, int]:
+    """The spot moved back to the start of its word: a print page that begins inside a word
+    hyphenated across the page turn ("Rus-/sians") is marked before the word, so that a screen
+    reader never announces a page number in the middle of one."""
+    if attr == "image":
+        return node, attr, index
+    raw = (node.text if attr == "text" else node.tail) or ""
+    while index > 0 and not raw[index - 1].isspace() and raw[index - 1] not in "\u2014\u2013/":
+        index -= 1
+    return node, attr, index
 
 
 def _at(section: Any, node: Any, attr: str, index: int, new: list[Any]) -> None:

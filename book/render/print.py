@@ -48,7 +48,20 @@ def notes_in_flow(chapter: ResolvedChapter) -> str:
         call = re.compile(rf'<a class="noteref" id="{re.escape(fn.ref_id)}" href="#{re.escape(fn.id)}"'
                           rf' role="doc-noteref">{fn.number}</a>')
         html = call.sub(lambda _m, fn=fn: f'<span class="footnote" id="{fn.id}">{fn.inline_html}</span>', html, 1)
-    return html
+    return _PARAGRAPH.sub(_mark_with_notes, html) if '<span class="footnote"' in html else html
+
+
+_PARAGRAPH = re.compile(r"<(p|li)\b([^>]*)>")
+
+
+def _mark_with_notes(m: re.Match) -> str:
+    """A paragraph (or list item) of a chapter with notes is marked ``with-notes``: its first line may end a page
+    alone (an orphan), for to avoid one on a page that holds notes, WeasyPrint 70 moves the notes
+    away from their calls; the paragraphs of every other chapter keep two lines at a page's foot."""
+    tag, attrs = m.groups()
+    if 'class="' in attrs:
+        return f"<{tag}" + attrs.replace('class="', 'class="with-notes ', 1) + ">"
+    return f'<{tag}{attrs} class="with-notes">'
 
 
 def render_print(ms: Manuscript, templates: Path = TEMPLATES, css_extra: str = "") -> str:
