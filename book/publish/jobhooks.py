@@ -14,6 +14,8 @@ marks itself; :func:`install` makes them once per process, from
   strings carried in from the pages before the job; the pages the job does
   not keep (its lead-in) get no margin boxes (the hook on
   ``weasyprint.layout.make_margin_boxes``).
+* **Pages.** The page boxes of the last pagination are kept on the context for
+  that pause, which reads their lines (:mod:`.repair`) (``weasyprint.layout.make_all_pages``).
 * **Page types.** Whether a page is blank, its side and whether it resets the
   page counter are recorded for that pause (``weasyprint.layout.page.make_page``).
 * **Links to other jobs.** WeasyPrint drops a link whose anchor is not in the
@@ -34,7 +36,7 @@ _installed = False
 
 
 def install() -> None:
-    """Wrap the four WeasyPrint functions and the stylesheet class (idempotent)."""
+    """Wrap the five WeasyPrint functions and the stylesheet class (idempotent)."""
     global _installed
     if _installed:
         return
@@ -77,7 +79,17 @@ def install() -> None:
             return parse(*args, **kwargs)
         return _shared_stylesheet(parse, shared, kwargs)
 
+    all_pages = layout.make_all_pages
+
+    def recording_all_pages(context, root_box, html, pages):
+        made = []
+        for page_box in all_pages(context, root_box, html, pages):
+            made.append(page_box)
+            yield page_box
+        context._book_pages = made  # the pages of the last pagination, for the pause to read
+
     layout.make_margin_boxes = make_margin_boxes
+    layout.make_all_pages = recording_all_pages
     page.make_page = recording_make_page
     pdf.resolve_links = resolving_links
     css.CSS = stylesheet

@@ -27,6 +27,7 @@ from ..render.faces import SUBSET, plan, subset_face
 from ..render.print import BOOK_ROOT
 from ..render.fontcheck import check_printed
 from ..resources import templates_dir
+from . import repair
 from .speedups import collector_paused
 from .stamp import build_time
 from .weasy import prepare_weasyprint
@@ -136,7 +137,8 @@ def weasyprint_warnings() -> Iterator[list[str]]:
 
 
 def layout(ms: Manuscript, html: str | None = None) -> Layout:
-    """Lay a document of the print machinery (a handout) out at once, as one WeasyPrint document."""
+    """Lay a document of the print machinery (a handout) out at once, as one WeasyPrint document,
+    again while a word's hyphen falls badly (:mod:`.repair`)."""
     stamp = build_time(ms.meta.date)
     weasyprint = prepare_weasyprint()
     refused: list[str] = []
@@ -144,9 +146,15 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
         html = render_print(ms)
     check_printed(html, text_sources(ms), ms.book.config_file, ms.meta)
 
+    fetcher = confined_fetcher(ms.book.root, allowed_roots(ms), plan(ms), refused, shipped(ms))
+    html = repair.number_blocks(html)
     with weasyprint_warnings() as messages, collector_paused():
-        doc = weasyprint.HTML(string=html, base_url=f"file:///{BOOK_ROOT}/",
-                              url_fetcher=confined_fetcher(ms.book.root, allowed_roots(ms), plan(ms), refused, shipped(ms))).render()
+        for round_ in range(repair.ROUNDS + 1):
+            doc = weasyprint.HTML(string=html, base_url=f"file:///{BOOK_ROOT}/", url_fetcher=fetcher).render()
+            found = repair.fixes([page._page_box for page in doc.pages]) if round_ < repair.ROUNDS else ()
+            if not found or refused:
+                break
+            html = repair.apply(html, found)  # words kept whole where their hyphen fell badly
     doc.metadata.created = doc.metadata.modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     if refused:
         raise outside_book(ms, refused)

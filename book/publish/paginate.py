@@ -392,7 +392,7 @@ def deps_key(ms: Manuscript) -> str:
         h.update(f"{name} {version(name)}\n".encode())
     here = Path(__file__).parent
     for module in ("jobs", "piece", "jobhooks", "speedups", "linebreak", "fontsubset", "layout", "pdf",
-                   "pagemap", "weasy"):
+                   "pagemap", "weasy", "repair", "preflight"):
         h.update(module.encode() + b"\0" + _file_hash(here / f"{module}.py").encode())
     for font in fonts():
         h.update(font.name.encode() + b"\0" + _file_hash(font.path).encode())

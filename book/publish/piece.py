@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 from .jobdata import FontUse, Finish, JobSpec, Pagination, PieceInfo
+from . import repair
 from .layout import BOOK_ROOT, confined_fetcher, weasyprint_warnings
 from .speedups import collector_paused
 
@@ -48,13 +49,27 @@ class Refused(Exception):
         self.url = url
 
 
+class Repair(Exception):
+    """Words of the job to keep whole (:mod:`.repair`): it is laid out again with them."""
+
+    def __init__(self, found: tuple) -> None:
+        super().__init__(len(found))
+        self.found = found
+
+
 def lay_out(spec: JobSpec, decide: Decide) -> PieceInfo:
-    """Lay ``spec`` out, ask ``decide`` once paginated, and write the piece where the answer says."""
+    """Lay ``spec`` out, ask ``decide`` once paginated, and write the piece where the answer says.
+    Paginated, a job whose hyphens fall badly is laid out again first (:mod:`.repair`), as a
+    document laid out at once would be (:func:`book.publish.layout.layout`)."""
+    found: tuple = ()
+    rounds = 0
     while True:
         try:
-            return _attempt(spec, decide)
+            return _attempt(spec, decide, found, rounds < repair.ROUNDS)
         except Restart as restart:
-            spec = restart.spec
+            spec, found, rounds = restart.spec, (), 0
+        except Repair as more:
+            found, rounds = found + more.found, rounds + 1
 
 
 def job_html(spec: JobSpec) -> str:
@@ -68,15 +83,16 @@ def job_html(spec: JobSpec) -> str:
     return spec.html[:at] + f"<style>{rules}</style>\n" + spec.html[at:]
 
 
-def _attempt(spec: JobSpec, decide: Decide) -> PieceInfo:
+def _attempt(spec: JobSpec, decide: Decide, found: tuple = (), repairing: bool = False) -> PieceInfo:
     from .weasy import prepare_weasyprint
     weasyprint = prepare_weasyprint()
     from weasyprint import DEFAULT_OPTIONS
 
     refused: list[str] = []
-    state: dict = {}
+    state: dict = {"repairing": repairing}
     document_class = _job_document(spec, decide, state)
-    html = weasyprint.HTML(string=job_html(spec), base_url=f"file:///{BOOK_ROOT}/",
+    source = repair.apply(repair.number_blocks(job_html(spec)), found)
+    html = weasyprint.HTML(string=source, base_url=f"file:///{BOOK_ROOT}/",
                            url_fetcher=confined_fetcher(Path(spec.root), tuple(map(Path, spec.roots)), spec.faces,
                                                         refused, spec.shipped))
     with weasyprint_warnings() as warnings, collector_paused():
@@ -211,6 +227,10 @@ def _pause(context, spec: JobSpec, seeds: dict, looked: set, decide: Decide, sta
     first = next((i for i, here in enumerate(anchors) if spec.anchor in here), None)
     if first is None:
         raise RuntimeError(f"the job's anchor #{spec.anchor} is on none of its pages")
+    if state["repairing"]:
+        found = repair.fixes(context._book_pages[first:])  # its own pages, not the lead-in
+        if found:
+            raise Repair(found)
     strings = []
     for i in range(count):
         here = []
