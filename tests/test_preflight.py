@@ -98,3 +98,56 @@ def test_source_lines_mark_blocks_only_when_asked():
     line = int(first.html.split('data-line="', 1)[1].split('"', 1)[0])
     text = Path(first.source.path).read_text().splitlines()[first.source.body_line + line - 2]
     assert text.strip() and not text.startswith(("---", "title:"))
+
+
+def test_a_book_written_to_provoke_every_defect_gets_each_reported(tmp_path):
+    """tests/fixtures/print-defects is a pocket book (A6) written as an author writes one: long words
+    and compounds with written hyphens on a narrow measure, a chapter with a note, an identifier in
+    code, a specimen set wider than the text, a figure, and the book's own stylesheet (widows: 1,
+    figures that may break). Laid out by WeasyPrint, it has every kind of defect, each in the chapter
+    whose construct makes it and on the page of the PDF a build makes."""
+    import re
+
+    book = FIXTURES / "print-defects"
+    proc = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "--print", "--format", "json",
+                           "--book", str(book)], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr  # warnings only: without --strict they do not fail
+    report = json.loads(proc.stdout)
+    defects = report["print"]["defects"]
+    assert {d["kind"] for d in defects} == set(pf.KINDS), defects
+
+    chapters = {kind: {Path(d["file"]).name for d in defects if d["kind"] == kind} for kind in pf.KINDS}
+    setting = {"loose-line", "hyphen-at-page-turn", "hyphen-ladder", "hyphenated-last-line", "widow",
+               "short-last-page", "outside-page", "overfull-line"}
+    assert all("setting.md" in chapters[kind] for kind in setting), chapters
+    assert chapters["orphan"] == {"notes.md"}  # orphans are allowed only where a chapter has notes
+    assert chapters["caption-separated"] == {"plates.md"}
+    assert "notes.md" in chapters["blank-page"]  # the verso before its recto opening
+    assert any("PocketSeriesCompositionConfigurationDefaults" in d["text"] for d in defects
+               if d["kind"] == "overfull-line")
+    assert any(d["text"] == "<div>" for d in defects if d["kind"] == "outside-page")  # the {.specimen} div
+
+    built = run_build("pdf", "--book", str(book), "--out", str(tmp_path))
+    assert built.returncode == 0, built.stderr
+    pages = pdf_pages_text(tmp_path / "pocket-guide-to-proofs.pdf")
+    assert report["print"]["pages"] == len(pages)
+
+    def squashed(text: str) -> str:  # pdftotext joins a word hyphenated at a line's end: compare without
+        return re.sub(r"[\s\-\u2010\u00ad]", "", text)
+
+    for d in defects:
+        source = (ROOT / d["file"]).resolve()
+        assert source.is_file() and source.is_relative_to(book.resolve()), d
+        if d["page_line"]:  # the whole line is on that page of the PDF
+            assert d["text"] and squashed(d["text"]) in squashed(pages[d["page"] - 1]), d
+        elif d["kind"] == "caption-separated":
+            assert squashed(d["text"]) in squashed(pages[d["page"] - 1]), d
+        elif d["kind"] == "blank-page":
+            assert not pages[d["page"] - 1].strip(), d
+
+    strict = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "--print", "--strict", "-q",
+                             "--book", str(book)], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert strict.returncode == 1, strict.stdout + strict.stderr
+    assert all(f"[print-{kind}]" in strict.stdout for kind in pf.KINDS), strict.stdout
+    plain = run_build("check", "--strict", "-q", "--book", str(book))  # the text itself is clean: the layout fails
+    assert plain.returncode == 0, plain.stdout + plain.stderr
