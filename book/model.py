@@ -52,6 +52,8 @@ class PrintOptions:
     """As ``chapter_opening``; ``continue`` sets a part's title above its first chapter."""
     running_heads: bool = True
     """Whether pages carry the book's and the chapter's titles at their head."""
+    repair: bool = True
+    """Whether the layout sets again what would print badly (:mod:`book.publish.repair`)."""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-from pathlib import Path
 
 import lxml.html
 import pytest

@@ -101,7 +101,8 @@ def test_source_lines_mark_blocks_only_when_asked():
 
 
 def test_a_book_written_to_provoke_every_defect_gets_each_reported(tmp_path):
-    """tests/fixtures/print-defects is a pocket book (A6) written as an author writes one: long words
+    """tests/fixtures/print-defects is a pocket book (A6, ``repair: false``: its proofs as WeasyPrint
+    sets them, book/publish/repair.py left out) written as an author writes one: long words
     and compounds with written hyphens on a narrow measure, a chapter with a note, an identifier in
     code, a specimen set wider than the text, a figure, and the book's own stylesheet (widows: 1,
     figures that may break). Laid out by WeasyPrint, it has every kind of defect, each in the chapter

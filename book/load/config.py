@@ -197,7 +197,7 @@ FIELDS: tuple[Field, ...] = (
     Field("nocite", {"nocite": "keys to list in the references though never cited ('@*' for all)"}, _nocite),
     Field("cover", {"cover": "a cover image for the EPUB"}, _cover),
     Field("print", {"print": "print options: page, margins, bleed, crop-marks, chapter-opening, part-opening, "
-                             "running-heads, handout-paper"},
+                             "running-heads, repair, handout-paper"},
           lambda ck, d, _f: print_options(ck, d)),
     Field("numbering", {"numbering": "how figures, tables and equations are numbered: chapter (Figure 2.3, "
                                      "the default) or book (Figure 7)"}, _numbering),

@@ -33,7 +33,7 @@ STYLE_KEYS = {
 }
 """The keys of ``style:``, with their help text."""
 
-PRINT_LAYOUT_KEYS = ("margins", "chapter-opening", "part-opening", "running-heads")
+PRINT_LAYOUT_KEYS = ("margins", "chapter-opening", "part-opening", "running-heads", "repair")
 MARGIN_KEYS = ("top", "bottom", "inner", "outer")
 
 PINNED_FAMILIES = {
@@ -173,11 +173,12 @@ def print_layout(ck: Checker, value: dict, page_mm: tuple[float, float]) -> dict
                         "recto: on a right-hand page; any: on the next page; continue: on the same page")
             else:
                 out[name] = value[key]
-    if "running-heads" in value:
-        if not isinstance(value["running-heads"], bool):
-            ck.fail(("print", "running-heads"), "'running-heads' must be true or false")
-        else:
-            out["running_heads"] = value["running-heads"]
+    for key, name in (("running-heads", "running_heads"), ("repair", "repair")):
+        if key in value:
+            if not isinstance(value[key], bool):
+                ck.fail(("print", key), f"'{key}' must be true or false")
+            else:
+                out[name] = value[key]
     margins = value.get("margins")
     if margins is not None:
         if not isinstance(margins, dict):

@@ -45,6 +45,8 @@ class JobSpec:
     """The book's faces (:func:`book.render.faces.plan`): which stand-ins the layout reads, subset."""
     cache: str = ""
     """The layout cache's folder: where the join finds the font files the pieces drew with."""
+    repair: bool = True
+    """Whether the job sets again what would print badly (``print: {repair: false}`` says no)."""
     shipped: tuple[tuple[str, bytes], ...] = ()
     """The book's files laid out as the editions ship them, rebuilt (its SVGs, :func:`book.publish.layout.shipped`)."""
 

@@ -138,7 +138,7 @@ def weasyprint_warnings() -> Iterator[list[str]]:
 
 def layout(ms: Manuscript, html: str | None = None) -> Layout:
     """Lay a document of the print machinery (a handout) out at once, as one WeasyPrint document,
-    again while a word's hyphen falls badly (:mod:`.repair`)."""
+    again while a word's hyphen falls badly or a line is loose (:mod:`.repair`)."""
     stamp = build_time(ms.meta.date)
     weasyprint = prepare_weasyprint()
     refused: list[str] = []
@@ -147,14 +147,16 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
     check_printed(html, text_sources(ms), ms.book.config_file, ms.meta)
 
     fetcher = confined_fetcher(ms.book.root, allowed_roots(ms), plan(ms), refused, shipped(ms))
-    html = repair.number_blocks(html)
+    source, done = repair.number_blocks(html), repair.Repairs()
     with weasyprint_warnings() as messages, collector_paused():
-        for round_ in range(repair.ROUNDS + 1):
-            doc = weasyprint.HTML(string=html, base_url=f"file:///{BOOK_ROOT}/", url_fetcher=fetcher).render()
-            found = repair.fixes([page._page_box for page in doc.pages]) if round_ < repair.ROUNDS else ()
-            if not found or refused:
+        for round_ in range((repair.ROUNDS if ms.meta.print.repair else 0) + 1):
+            doc = weasyprint.HTML(string=repair.apply(source, done), base_url=f"file:///{BOOK_ROOT}/",
+                                  url_fetcher=fetcher).render()
+            if round_ == repair.ROUNDS or not ms.meta.print.repair or refused:
                 break
-            html = repair.apply(html, found)  # words kept whole where their hyphen fell badly
+            done = repair.next_round([page._page_box for page in doc.pages], done, round_)
+            if done is None:
+                break
     doc.metadata.created = doc.metadata.modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     if refused:
         raise outside_book(ms, refused)

@@ -345,7 +345,7 @@ class Scheduler:
         return JobSpec(number, st.key, self.plan.html(st.job, st.body), st.job.anchor, tuple(seeds),
                        lead_counter, st.lead_left if lead_left is None else lead_left, self.units,
                        self.ms.meta.print.bleed_mm, str(self.ms.book.root), self.roots, self.faces,
-                       str(self.cache.folder), self.shipped)
+                       str(self.cache.folder), self.ms.meta.print.repair, self.shipped)
 
     def _lead_guess(self, number: int) -> int:
         """The lead-in's page counter that gives the job's first page the folio it will likely
@@ -387,7 +387,7 @@ def deps_key(ms: Manuscript) -> str:
     from ..fonts import fonts
     from .pagemap import _file_hash
 
-    h = hashlib.sha256()
+    h = hashlib.sha256(f"repair {ms.meta.print.repair}\n".encode())
     for name in ("weasyprint", "pydyf", "pyphen", "fonttools"):
         h.update(f"{name} {version(name)}\n".encode())
     here = Path(__file__).parent

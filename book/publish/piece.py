@@ -50,26 +50,25 @@ class Refused(Exception):
 
 
 class Repair(Exception):
-    """Words of the job to keep whole (:mod:`.repair`): it is laid out again with them."""
+    """The job is laid out again with these repairs (:mod:`.repair`)."""
 
-    def __init__(self, found: tuple) -> None:
-        super().__init__(len(found))
-        self.found = found
+    def __init__(self, repairs) -> None:
+        super().__init__(len(repairs.keep), len(repairs.spacing))
+        self.repairs = repairs
 
 
 def lay_out(spec: JobSpec, decide: Decide) -> PieceInfo:
     """Lay ``spec`` out, ask ``decide`` once paginated, and write the piece where the answer says.
     Paginated, a job whose hyphens fall badly is laid out again first (:mod:`.repair`), as a
     document laid out at once would be (:func:`book.publish.layout.layout`)."""
-    found: tuple = ()
-    rounds = 0
+    done, rounds = repair.Repairs(), 0
     while True:
         try:
-            return _attempt(spec, decide, found, rounds < repair.ROUNDS)
+            return _attempt(spec, decide, done, rounds)
         except Restart as restart:
-            spec, found, rounds = restart.spec, (), 0
+            spec, done, rounds = restart.spec, repair.Repairs(), 0
         except Repair as more:
-            found, rounds = found + more.found, rounds + 1
+            done, rounds = more.repairs, rounds + 1
 
 
 def job_html(spec: JobSpec) -> str:
@@ -83,15 +82,16 @@ def job_html(spec: JobSpec) -> str:
     return spec.html[:at] + f"<style>{rules}</style>\n" + spec.html[at:]
 
 
-def _attempt(spec: JobSpec, decide: Decide, found: tuple = (), repairing: bool = False) -> PieceInfo:
+def _attempt(spec: JobSpec, decide: Decide, done=None, rounds: int = repair.ROUNDS) -> PieceInfo:
     from .weasy import prepare_weasyprint
     weasyprint = prepare_weasyprint()
     from weasyprint import DEFAULT_OPTIONS
 
     refused: list[str] = []
-    state: dict = {"repairing": repairing}
+    done = done or repair.Repairs()
+    state: dict = {"rounds": rounds if spec.repair else repair.ROUNDS, "done": done}
     document_class = _job_document(spec, decide, state)
-    source = repair.apply(repair.number_blocks(job_html(spec)), found)
+    source = repair.apply(repair.number_blocks(job_html(spec)), done)
     html = weasyprint.HTML(string=source, base_url=f"file:///{BOOK_ROOT}/",
                            url_fetcher=confined_fetcher(Path(spec.root), tuple(map(Path, spec.roots)), spec.faces,
                                                         refused, spec.shipped))
@@ -227,10 +227,10 @@ def _pause(context, spec: JobSpec, seeds: dict, looked: set, decide: Decide, sta
     first = next((i for i, here in enumerate(anchors) if spec.anchor in here), None)
     if first is None:
         raise RuntimeError(f"the job's anchor #{spec.anchor} is on none of its pages")
-    if state["repairing"]:
-        found = repair.fixes(context._book_pages[first:])  # its own pages, not the lead-in
-        if found:
-            raise Repair(found)
+    if state["rounds"] < repair.ROUNDS:  # its own pages, not the lead-in:
+        better = repair.next_round(context._book_pages[first:], state["done"], state["rounds"])
+        if better is not None:
+            raise Repair(better)
     strings = []
     for i in range(count):
         here = []

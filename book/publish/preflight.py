@@ -256,19 +256,28 @@ def _space_width(style: Any, cache: dict) -> float:
 # ------------------------------------------------------------------ the defects
 
 
+def space_ratio(line: _Line, cache: dict) -> float:
+    """A justified line's word space ÷ its font's own space (0 for a line set as it is). A word
+    spacing the paragraph is set with is part of the space, not of the font's."""
+    if line.spacing <= 0 or " " not in line.text:
+        return 0.0
+    spacing = line.font["word_spacing"]
+    own = _space_width(line.font, cache) - spacing
+    return (own + spacing + line.spacing) / max(own, 0.01)
+
+
 def _loose(lines: list[_Line]) -> list[Defect]:
     """Justified lines whose word spaces are :data:`LOOSE` times the median or more."""
     cache: dict = {}
-    spaces = [(line, _space_width(line.font, cache) + line.spacing) for line in lines
-              if line.spacing > 0 and " " in line.text]
-    if len(spaces) < 5:
+    ratios = [(line, space_ratio(line, cache)) for line in lines]
+    ratios = [(line, r) for line, r in ratios if r > 0]
+    if len(ratios) < 5:
         return []
-    median = statistics.median(s / _space_width(line.font, cache) for line, s in spaces)
+    median = statistics.median(r for _line, r in ratios)
     out = []
-    for line, space in spaces:
-        ratio = space / _space_width(line.font, cache) / median
-        if ratio >= LOOSE:
-            out.append(_defect("loose-line", line, f"word spaces {ratio:.1f}× the median"))
+    for line, r in ratios:
+        if r / median >= LOOSE:
+            out.append(_defect("loose-line", line, f"word spaces {r / median:.1f}× the median"))
     return out
 
 

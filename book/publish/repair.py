@@ -15,8 +15,13 @@ is set again whole (``<span class="no-hyphens">``, ``hyphens: manual``) in its
 paragraph, found by the ``data-fix`` number :func:`number_blocks` gives every
 ``<p>`` and ``<li>``. The document is laid out again: the word moves whole to
 the next line, the line before it takes the space, the page turns between
-words. A repair may make another defect; at most :data:`ROUNDS` rounds are
-made, and each is a function of the layout alone, so the result is the same on
+words. A paragraph with a loose line (word spaces :data:`LOOSE` times the
+font's own space or more, where the greedy line breaker found no better
+break) is set again with its word spaces a little narrower, then a little
+wider (:data:`SPACING`, the small bounded range a compositor allows himself;
+letters are never spaced, which would break their ligatures), and keeps the
+setting whose worst line is best. A repair may make another defect; at most
+:data:`ROUNDS` rounds are made, and each is a function of the layout alone, so the result is the same on
 every machine and for every ``--jobs``. A job of the print edition repairs its
 own pages (:mod:`.piece`) and a document laid out at once (a handout, ``check
 --print``) its own (:func:`book.publish.layout.layout`): a chapter's pages and
@@ -26,13 +31,22 @@ repairs are the same either way.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Sequence
 
-from .preflight import _read_page
+from .preflight import _read_page, space_ratio
 
 ATTRIBUTE = "data-fix"
-ROUNDS = 3
+ROUNDS = 5
 """Layouts after the first, at most: a repair seldom makes a new defect, and never loops."""
+SPACING_ROUNDS = 3
+"""The rounds that may change a paragraph's word spacing (try narrower, wider, keep the best); the
+rounds after them only keep words whole, as a new spacing may hyphenate other words."""
+LOOSE = 2.6
+"""A line is loose when its word spaces are this many times the font's own space or more (the
+preflight's report counts twice the book's median, which is about 1.4 times the font's space)."""
+SPACING = ("-0.04em", "0.04em")
+"""The word spacings a paragraph with a loose line is tried with, in this order."""
 
 Fix = tuple[str, str, int]
 """(the ``data-fix`` number of the paragraph, the word to keep whole, how many times the word
@@ -49,15 +63,76 @@ def number_blocks(html: str) -> str:
     return _BLOCK.sub(lambda m: f'<{m.group(1)} {ATTRIBUTE}="{next(counter)}"', html)
 
 
-def fixes(page_boxes: Sequence[Any]) -> tuple[Fix, ...]:
-    """The words to keep whole, read from laid-out pages (WeasyPrint's page boxes)."""
+@dataclass(frozen=True)
+class Repairs:
+    """What a document is laid out with: words kept whole, paragraphs' word spacing, and what the
+    rounds so far have learnt."""
+
+    keep: tuple[Fix, ...] = ()
+    spacing: tuple[tuple[str, int], ...] = ()
+    """(paragraph, index in :data:`SPACING` + 1); 0, the book's own spacing, is not listed."""
+    tried: tuple[tuple[str, tuple[tuple[int, float], ...]], ...] = ()
+    """(paragraph, ((spacing, its worst word space ÷ the font's space), …))."""
+    first: tuple[tuple[str, float], ...] = ()
+    """Each paragraph's worst word space in the first layout."""
+    refused: tuple[Fix, ...] = ()
+    """Words not kept whole: they left their paragraph loose, a worse fault than the hyphen."""
+    settled: tuple[str, ...] = ()
+    """Paragraphs given their first setting back, and left as they are."""
+
+
+def next_round(page_boxes: Sequence[Any], done: Repairs, round_: int) -> Repairs | None:
+    """What to lay the document out with after round ``round_`` (0: the first layout), read from
+    its laid-out pages (WeasyPrint's page boxes); None when nothing is to change."""
+    blocks = _blocks(page_boxes)
+    cache: dict = {}
+    worst = {block[0].element.get(ATTRIBUTE): max((space_ratio(line, cache) for line in block), default=0.0)
+             for block in blocks}
+    first = dict(done.first) or worst
+    refused, settled = done.refused, set(done.settled)
+    if round_ >= SPACING_ROUNDS - 1:
+        # Once spacing has had its tries, a paragraph left looser than it was at first gets its
+        # first setting back, hyphens and spacing: a loose line is the worse fault.
+        worse = {n for n, ratio in worst.items() if ratio >= LOOSE and ratio > first.get(n, 0.0) + 0.01}
+        refused += tuple(fix for fix in done.keep if fix[0] in worse)
+        settled |= worse
+    # The last round only gives settings back: a word kept whole then could not be checked.
+    found = _keep_whole_words(blocks) if round_ < ROUNDS - 1 else ()
+    fresh = tuple(fix for fix in found if fix not in done.keep and fix[0] not in settled)
+    keep = tuple(fix for fix in done.keep if fix not in refused) + fresh
+    spacing, tried = dict(done.spacing), {number: dict(levels) for number, levels in done.tried}
+    for number in settled:
+        spacing.pop(number, None)
+    for number in sorted(worst) if round_ < SPACING_ROUNDS else ():
+        level = spacing.get(number, 0)
+        if number in settled or (worst[number] < LOOSE and number not in tried):
+            continue
+        seen = tried.setdefault(number, {})
+        seen[level] = worst[number]
+        if worst[number] < LOOSE:
+            continue
+        untried = [k for k in range(len(SPACING) + 1) if k not in seen]
+        spacing[number] = untried[0] if untried else min(seen, key=lambda k: (seen[k], k))
+    new = Repairs(keep, tuple(sorted((n, k) for n, k in spacing.items() if k)),
+                  tuple(sorted((n, tuple(sorted(levels.items()))) for n, levels in tried.items())),
+                  tuple(sorted(first.items())), refused, tuple(sorted(settled)))
+    return None if (new.keep, new.spacing) == (done.keep, done.spacing) else new
+
+
+def _blocks(page_boxes: Sequence[Any]) -> list[list]:
+    """The lines of each numbered paragraph, in order."""
     lines = [line for i, box in enumerate(page_boxes) for line in _read_page(i, "", box, {}).lines]
     blocks: dict[int, list] = {}
     for line in lines:
         if line.element is not None and line.element.get(ATTRIBUTE):
             blocks.setdefault(id(line.element), []).append(line)
+    return list(blocks.values())
+
+
+def _keep_whole_words(blocks: list[list]) -> tuple[Fix, ...]:
+    """The words whose hyphen falls badly."""
     out: list[Fix] = []
-    for block in blocks.values():
+    for block in blocks:
         bad: set[int] = set()
         run = 0
         for i, line in enumerate(block[:-1]):
@@ -85,9 +160,11 @@ def _word(line: Any, after: Any) -> str:
     text = line.text.rstrip()
     if not text.endswith(hyphen) or not after.text.strip():
         return ""
-    head = text[: -len(hyphen)].split(" ")[-1].lstrip(_EDGE)
-    tail = after.text.split(" ")[0].rstrip(_EDGE)
-    return head + tail if head and tail and (head + tail).replace("\u2019", "").isalpha() else ""
+    # The letters on either side of the break: "Trot-" and "sky’s" give "Trotsky", which is what
+    # the text holds whole (its "’s" may be outside the element the name is in).
+    head = re.search(r"[^\W\d_]*$", text[: -len(hyphen)]).group(0)
+    tail = re.match(r"[^\W\d_]*", after.text.lstrip()).group(0)
+    return head + tail if head and tail else ""
 
 
 def _joined(lines: Sequence[Any]) -> str:
@@ -105,9 +182,11 @@ def _whole(word: str) -> re.Pattern:
     return re.compile(r"(?<![\w\u00ad])" + "\u00ad?".join(map(re.escape, word)) + r"(?![\w\u00ad])")
 
 
-def apply(html: str, found: Sequence[Fix]) -> str:
-    """``html`` with each word of ``found`` kept whole at its place in its paragraph."""
-    for number, word, before in found:
+def apply(html: str, repairs: Repairs) -> str:
+    """``html`` with the ``repairs``: words kept whole at their place, paragraphs' word spacing."""
+    for number, level in repairs.spacing:
+        html = _spaced(html, number, SPACING[level - 1])
+    for number, word, before in repairs.keep:
         at = html.find(f' {ATTRIBUTE}="{number}"')
         if at < 0:
             continue
@@ -116,6 +195,21 @@ def apply(html: str, found: Sequence[Fix]) -> str:
         end = len(html) if end < 0 else html.rindex("<", start, end)
         html = html[:start] + _keep_whole(html[start:end], word, before) + html[end:]
     return html
+
+
+def _spaced(html: str, number: str, spacing: str) -> str:
+    """The paragraph numbered ``number`` set with ``spacing`` between its words."""
+    at = html.find(f' {ATTRIBUTE}="{number}"')
+    if at < 0:
+        return html
+    end = html.index(">", at)
+    tag = html[at:end]
+    rule = f"word-spacing:{spacing}"
+    if ' style="' in tag:
+        tag = tag.replace(' style="', f' style="{rule};', 1)
+    else:
+        tag += f' style="{rule}"'
+    return html[:at] + tag + html[end:]
 
 
 def _keep_whole(region: str, word: str, before: int) -> str:
