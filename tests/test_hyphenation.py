@@ -28,7 +28,8 @@ def test_a_word_that_is_not_a_word_with_breaks_is_an_error(tmp_path):
 
 
 def test_print_breaks_the_word_where_the_book_says(tmp_path):
-    """On a page so narrow that the word must break, English patterns give "Reich-swehr"; listed
+    """On a page so narrow that the word must break (laid out once, ``repair: false``, so that no
+    word is kept whole), English patterns give "Reich-swehr"; listed
     as "Reichs-wehr", it breaks there, and the text still reads the word whole."""
     book = copy_fixture("basic", tmp_path)
     chapter = sorted((book / "chapters").glob("*.md"))[0]
@@ -38,7 +39,7 @@ def test_print_breaks_the_word_where_the_book_says(tmp_path):
     config = book / "book.yaml"
     text = config.read_text()
     assert "print:" not in text
-    config.write_text(text + "print: {page: 70mmx120mm}\n")
+    config.write_text(text + "print: {page: 70mmx120mm, repair: false}\n")
 
     def broken(name: str) -> set[str]:
         out = tmp_path / name
@@ -50,6 +51,6 @@ def test_print_breaks_the_word_where_the_book_says(tmp_path):
 
     patterns = broken("patterns")
     assert any(b.endswith("|swehr") for b in patterns), patterns
-    config.write_text(text + "print: {page: 70mmx120mm}\nhyphenation: [Reichs-wehr]\n")
+    config.write_text(text + "print: {page: 70mmx120mm, repair: false}\nhyphenation: [Reichs-wehr]\n")
     listed = broken("listed")
     assert listed and all(b.split("|")[1].rstrip(",.") == "wehr" for b in listed), listed
