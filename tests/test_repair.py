@@ -112,3 +112,33 @@ def test_the_built_pdf_turns_its_pages_between_words(tmp_path):
         if text and re.fullmatch(r"\s*[0-9ivxlc]+\s*", text[-1]):
             text = text[:-1]  # the folio
         assert not (text and text[-1].rstrip().endswith("\u2010")), (number, text[-1])
+
+
+def test_a_chapter_ending_with_a_few_lines_carries_more_over(tmp_path):
+    """The pocket book's first chapter spills three lines onto its last page when laid out once;
+    repaired, its last paragraph carries lines over from the page before, and no chapter ends on a
+    page of three lines or fewer."""
+    import json
+
+    def kinds(book: Path) -> dict[str, list]:
+        proc = run_build("check", "--print", "--format", "json", "--book", str(book))
+        assert proc.returncode == 0, proc.stderr
+        out: dict[str, list] = {}
+        for d in json.loads(proc.stdout)["print"]["defects"]:
+            out.setdefault(d["kind"], []).append(d)
+        return out
+
+    book = tmp_path / "book"
+    shutil.copytree(FIXTURES / "print-defects", book)
+    assert "short-last-page" in kinds(book)
+    config = book / "book.yaml"
+    config.write_text(config.read_text().replace("  repair: false", "  repair: true"))
+    assert "short-last-page" not in kinds(book)
+
+
+def test_the_sample_book_passes_its_print_preflight():
+    """`check --print --strict` on the sample edition: no defect left in its print layout."""
+    from conftest import ROOT
+
+    proc = run_build("check", "--print", "--strict", "-q", "--book", str(ROOT / "content"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr

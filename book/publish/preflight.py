@@ -19,7 +19,10 @@ What counts as a defect, and why (:data:`KINDS`):
 * a chapter whose **last page holds three lines or fewer** spills onto a page
   that a little tighter setting would have spared;
 * a **blank page** carries no text at all (a page the template marks
-  ``class="blank-page"`` is blank on purpose and is not one);
+  ``class="blank-page"`` is blank on purpose and is not one, nor are the two
+  blanks of every book's opening, :data:`CONVENTIONAL_BLANKS`; a blank verso
+  before a chapter that opens on a recto is one: ``chapter-opening: any``
+  avoids it);
 * a box **outside the page's text area**, or a line whose text runs past its
   measure (**overfull**), is cut off or collides with the margin;
 * a figure or table **separated from its caption** by a page turn.
@@ -58,6 +61,9 @@ TOLERANCE = 0.5
 """CSS pixels a box may cross an edge by (rounding in the layout) before it is outside."""
 HYPHENS = frozenset("-\u2010\u00ad")
 BLANK_CLASS = "blank-page"
+CONVENTIONAL_BLANKS = frozenset({"title-page", "body-start"})
+"""A blank page before these is one every book has: the half-title's verso, and the verso before
+page 1 when the front matter ends on a recto (page 1 is a recto in every book)."""
 _BLOCK_TAGS = frozenset({"p", "li", "dd", "dt", "blockquote", "figcaption", "pre", "h2", "h3", "h4", "h5", "h6",
                          "caption", "div"})
 """The blocks whose lines make a paragraph for widows, orphans and hyphens. Not table cells: a long
@@ -133,6 +139,8 @@ class _Page:
     lines: list[_Line] = field(default_factory=list)
     blank_on_purpose: bool = False
     outside: list[Any] = field(default_factory=list)
+    opens: set[str] = field(default_factory=set)
+    """The classes of the sections on the page (``title-page``, ``body-start`` …)."""
 
 
 def preflight(ms: Manuscript, document: Any, label) -> list[Defect]:
@@ -168,6 +176,8 @@ def _read_page(index: int, folio: str, page_box: Any, chapters: dict) -> _Page:
             element = getattr(box, "element", None)
             if element is not None and BLANK_CLASS in (element.get("class") or "").split():
                 page.blank_on_purpose = True
+            if element is not None and getattr(box, "element_tag", None) == "section":
+                page.opens.update((element.get("class") or "").split())
             if isinstance(box, boxes.LineBox):
                 line = _read_line(page, box, where)
                 if line is not None:
@@ -329,8 +339,9 @@ def _chapter_ends(lines: list[_Line]) -> list[Defect]:
 
 def _page_defects(pages: list[_Page]) -> list[Defect]:
     out = []
-    for page in pages:
-        if not page.lines and not page.blank_on_purpose:
+    for page, after in zip(pages, [*pages[1:], None]):
+        conventional = after is not None and bool(after.opens & CONVENTIONAL_BLANKS)
+        if not page.lines and not page.blank_on_purpose and not conventional:
             out.append(Defect("blank-page", page.number, page.folio, 0, "", "the page carries no text"))
         for box in page.outside:
             what = getattr(box, "element_tag", None) or type(box).__name__

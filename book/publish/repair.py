@@ -45,6 +45,8 @@ rounds after them only keep words whole, as a new spacing may hyphenate other wo
 LOOSE = 2.6
 """A line is loose when its word spaces are this many times the font's own space or more (the
 preflight's report counts twice the book's median, which is about 1.4 times the font's space)."""
+LAST_PAGE = 4
+"""The fewest lines a chapter's last page holds (the preflight's short last page holds 3 or fewer)."""
 SPACING = ("-0.04em", "0.04em")
 """The word spacings a paragraph with a loose line is tried with, in this order."""
 
@@ -79,6 +81,9 @@ class Repairs:
     """Words not kept whole: they left their paragraph loose, a worse fault than the hyphen."""
     settled: tuple[str, ...] = ()
     """Paragraphs given their first setting back, and left as they are."""
+    widows: tuple[tuple[str, int], ...] = ()
+    """(paragraph, lines): the last paragraph of a chapter whose last page held too few lines,
+    with as many lines carried over with it as make that page hold :data:`LAST_PAGE` lines."""
 
 
 def next_round(page_boxes: Sequence[Any], done: Repairs, round_: int) -> Repairs | None:
@@ -113,10 +118,54 @@ def next_round(page_boxes: Sequence[Any], done: Repairs, round_: int) -> Repairs
             continue
         untried = [k for k in range(len(SPACING) + 1) if k not in seen]
         spacing[number] = untried[0] if untried else min(seen, key=lambda k: (seen[k], k))
+    widows = dict(done.widows)
+    if round_ < ROUNDS - 1:
+        widows.update(_carried_over(page_boxes, widows))
     new = Repairs(keep, tuple(sorted((n, k) for n, k in spacing.items() if k)),
                   tuple(sorted((n, tuple(sorted(levels.items()))) for n, levels in tried.items())),
-                  tuple(sorted(first.items())), refused, tuple(sorted(settled)))
-    return None if (new.keep, new.spacing) == (done.keep, done.spacing) else new
+                  tuple(sorted(first.items())), refused, tuple(sorted(settled)), tuple(sorted(widows.items())))
+    return None if (new.keep, new.spacing, new.widows) == (done.keep, done.spacing, done.widows) else new
+
+
+class _Chapters(dict):
+    """Every ``<section>``'s id counts as a chapter's for the reader of the boxes."""
+
+    def __contains__(self, key: object) -> bool:
+        return bool(key)
+
+
+def _carried_over(page_boxes: Sequence[Any], carried_before: dict[str, int]) -> dict[str, int]:
+    """For each chapter whose last page holds fewer than :data:`LAST_PAGE` lines of a paragraph
+    begun on the page before: that paragraph, and how many of its lines its last page needs. The
+    page before gives them up when it keeps two lines of the paragraph; it then ends a little
+    short, which a chapter's last spread allows. A paragraph so carried over whose page before
+    ends in a hyphen carries one line more: the page turns between words."""
+    lines = [line for i, box in enumerate(page_boxes) for line in _read_page(i, "", box, _Chapters()).lines]
+    out: dict[str, int] = {}
+    chapters: dict[str, list] = {}
+    for line in lines:
+        if line.chapter:
+            chapters.setdefault(line.chapter, []).append(line)
+    for chapter in chapters.values():
+        last_page = chapter[-1].page
+        last = [line for line in chapter if line.page == last_page]
+        before = [line for line in chapter if line.page == last_page - 1]
+        if not before or last[0].element is not before[-1].element:
+            continue
+        number = last[0].element.get(ATTRIBUTE)
+        carried = sum(1 for line in last if line.element is last[0].element)
+        kept = sum(1 for line in before if line.element is last[0].element)
+        if len(last) < LAST_PAGE:
+            if len(before) <= LAST_PAGE - len(last):
+                continue
+            need = carried + LAST_PAGE - len(last) + before[-(LAST_PAGE - len(last)) - 1].hyphenated
+        elif number in carried_before and before[-1].hyphenated:
+            need = carried + 1
+        else:
+            continue
+        if number and kept - (need - carried) >= 2:
+            out[number] = need
+    return out
 
 
 def _blocks(page_boxes: Sequence[Any]) -> list[list]:
@@ -185,7 +234,9 @@ def _whole(word: str) -> re.Pattern:
 def apply(html: str, repairs: Repairs) -> str:
     """``html`` with the ``repairs``: words kept whole at their place, paragraphs' word spacing."""
     for number, level in repairs.spacing:
-        html = _spaced(html, number, SPACING[level - 1])
+        html = _styled(html, number, f"word-spacing:{SPACING[level - 1]}")
+    for number, lines in repairs.widows:
+        html = _styled(html, number, f"widows:{lines}")
     for number, word, before in repairs.keep:
         at = html.find(f' {ATTRIBUTE}="{number}"')
         if at < 0:
@@ -197,14 +248,13 @@ def apply(html: str, repairs: Repairs) -> str:
     return html
 
 
-def _spaced(html: str, number: str, spacing: str) -> str:
-    """The paragraph numbered ``number`` set with ``spacing`` between its words."""
+def _styled(html: str, number: str, rule: str) -> str:
+    """The paragraph numbered ``number`` with the CSS declaration ``rule``."""
     at = html.find(f' {ATTRIBUTE}="{number}"')
     if at < 0:
         return html
     end = html.index(">", at)
     tag = html[at:end]
-    rule = f"word-spacing:{spacing}"
     if ' style="' in tag:
         tag = tag.replace(' style="', f' style="{rule};', 1)
     else:
