@@ -31,12 +31,14 @@ MAX_ROUNDS = 12
 """A bound on the layouts for one document; each round fixes one page."""
 
 
-def number_blocks(html: str, prefix: str) -> str:
+def number_blocks(html: str, prefix: str, attribute: str = "data-keep") -> str:
     """Give every ``<p>`` and ``<li>`` of a chapter's HTML a ``data-keep`` name
-    (``<prefix>-1``, ``<prefix>-2`` …), so that a laid-out line can be traced back to its
-    paragraph. The prefix (the chapter's id) keeps names unique in a document."""
+    (``<prefix>-1``, ``<prefix>-2`` …; ``1``, ``2`` … without a prefix), so that a laid-out line
+    can be traced back to its paragraph. The prefix (the chapter's id) keeps names unique in a
+    document; :mod:`.repair` numbers a whole document in an ``attribute`` of its own."""
     counter = iter(range(1, 1 << 30))
-    return _BLOCK.sub(lambda m: f'<{m.group(1)} data-keep="{prefix}-{next(counter)}"', html)
+    name = (lambda n: f"{prefix}-{n}") if prefix else str
+    return _BLOCK.sub(lambda m: f'<{m.group(1)} {attribute}="{name(next(counter))}"', html)
 
 
 def keep_notes_with_calls(lay_out: Callable[[Sequence[str]], L], pages_of: Callable[[L], list]) -> L:

@@ -34,6 +34,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from ..render.text import map_text
+from . import keepnotes
 from .preflight import _read_page, space_ratio
 
 ATTRIBUTE = "data-fix"
@@ -54,15 +56,12 @@ Fix = tuple[str, str, int]
 """(the ``data-fix`` number of the paragraph, the word to keep whole, how many times the word
 comes before that place in the paragraph)."""
 
-_BLOCK = re.compile(r"<(p|li)(?=[\s>])")
-_TOKEN = re.compile(r"<[^>]*>|[^<]+")
 _EDGE = "\"'“”‘’«»„‚()[]{}.,;:!?…—–"
 
 
 def number_blocks(html: str) -> str:
     """Every ``<p>`` and ``<li>`` of ``html`` numbered ``data-fix="1"``, ``"2"`` … in document order."""
-    counter = iter(range(1, 1 << 30))
-    return _BLOCK.sub(lambda m: f'<{m.group(1)} {ATTRIBUTE}="{next(counter)}"', html)
+    return keepnotes.number_blocks(html, "", ATTRIBUTE)
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,8 @@ class Repairs:
 def next_round(page_boxes: Sequence[Any], done: Repairs, round_: int) -> Repairs | None:
     """What to lay the document out with after round ``round_`` (0: the first layout), read from
     its laid-out pages (WeasyPrint's page boxes); None when nothing is to change."""
-    blocks = _blocks(page_boxes)
+    lines = [line for i, box in enumerate(page_boxes) for line in _read_page(i, "", box, _Chapters()).lines]
+    blocks = _blocks(lines)
     cache: dict = {}
     worst = {block[0].element.get(ATTRIBUTE): max((space_ratio(line, cache) for line in block), default=0.0)
              for block in blocks}
@@ -120,7 +120,7 @@ def next_round(page_boxes: Sequence[Any], done: Repairs, round_: int) -> Repairs
         spacing[number] = untried[0] if untried else min(seen, key=lambda k: (seen[k], k))
     widows = dict(done.widows)
     if round_ < ROUNDS - 1:
-        widows.update(_carried_over(page_boxes, widows))
+        widows.update(_carried_over(lines, widows))
     new = Repairs(keep, tuple(sorted((n, k) for n, k in spacing.items() if k)),
                   tuple(sorted((n, tuple(sorted(levels.items()))) for n, levels in tried.items())),
                   tuple(sorted(first.items())), refused, tuple(sorted(settled)), tuple(sorted(widows.items())))
@@ -134,13 +134,12 @@ class _Chapters(dict):
         return bool(key)
 
 
-def _carried_over(page_boxes: Sequence[Any], carried_before: dict[str, int]) -> dict[str, int]:
+def _carried_over(lines: list, carried_before: dict[str, int]) -> dict[str, int]:
     """For each chapter whose last page holds fewer than :data:`LAST_PAGE` lines of a paragraph
     begun on the page before: that paragraph, and how many of its lines its last page needs. The
     page before gives them up when it keeps two lines of the paragraph; it then ends a little
     short, which a chapter's last spread allows. A paragraph so carried over whose page before
     ends in a hyphen carries one line more: the page turns between words."""
-    lines = [line for i, box in enumerate(page_boxes) for line in _read_page(i, "", box, _Chapters()).lines]
     out: dict[str, int] = {}
     chapters: dict[str, list] = {}
     for line in lines:
@@ -168,9 +167,8 @@ def _carried_over(page_boxes: Sequence[Any], carried_before: dict[str, int]) -> 
     return out
 
 
-def _blocks(page_boxes: Sequence[Any]) -> list[list]:
+def _blocks(lines: list) -> list[list]:
     """The lines of each numbered paragraph, in order."""
-    lines = [line for i, box in enumerate(page_boxes) for line in _read_page(i, "", box, {}).lines]
     blocks: dict[int, list] = {}
     for line in lines:
         if line.element is not None and line.element.get(ATTRIBUTE):
@@ -265,17 +263,13 @@ def _styled(html: str, number: str, rule: str) -> str:
 def _keep_whole(region: str, word: str, before: int) -> str:
     """The whole-word place of ``word`` after ``before`` others in the text of ``region`` set whole
     (a soft hyphen the book wrote into it dropped)."""
-    pattern = _whole(word)
-    out, seen = [], 0
-    for m in _TOKEN.finditer(region):
-        token = m.group(0)
-        if seen <= before and not token.startswith("<"):
-            for hit in pattern.finditer(token):
-                if seen == before:
-                    kept = hit.group(0).replace("\u00ad", "")
-                    token = f'{token[:hit.start()]}<span class="no-hyphens">{kept}</span>{token[hit.end():]}'
-                    seen += 1
-                    break
-                seen += 1
-        out.append(token)
-    return "".join(out)
+    pattern, seen = _whole(word), 0
+
+    def one(m: re.Match) -> str:
+        nonlocal seen
+        seen += 1
+        if seen - 1 != before:
+            return m.group(0)
+        return f'<span class="no-hyphens">{m.group(0).replace(chr(0xAD), "")}</span>'
+
+    return map_text(region, lambda text: pattern.sub(one, text))

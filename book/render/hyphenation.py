@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-_TOKEN = re.compile(r"<[^>]*>|[^<]+")
-_VERBATIM = re.compile(r"<(/?)(code|pre|svg|math|script|style|h[1-6])\b", re.I)
+from .text import map_text
+
+_VERBATIM = frozenset({"code", "pre", "svg", "math", "script", "style", "h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 def hyphenator(words: tuple[str, ...]) -> Callable[[str], str] | None:
@@ -38,17 +39,4 @@ def hyphenator(words: tuple[str, ...]) -> Callable[[str], str] | None:
             at += len(part)
         return "\u00ad".join(out)
 
-    def apply(fragment: str) -> str:
-        out, verbatim = [], 0
-        for m in _TOKEN.finditer(fragment):
-            token = m.group(0)
-            if token.startswith("<"):
-                tag = _VERBATIM.match(token)
-                if tag and not token.endswith("/>"):
-                    verbatim = max(0, verbatim + (-1 if tag.group(1) else 1))
-                out.append(token)
-            else:
-                out.append(token if verbatim else pattern.sub(one, token))
-        return "".join(out)
-
-    return apply
+    return lambda fragment: map_text(fragment, lambda text: pattern.sub(one, text), _VERBATIM)

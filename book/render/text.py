@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
 from markupsafe import Markup
 
@@ -39,6 +40,22 @@ _ACRONYM = re.compile(r"(?<![\w&.\-“‘\"'«„‚])([A-Z][A-Z0-9]*[A-Z])(?=s?
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _RANGE = re.compile(r"\b\d+[–—]\d+\b")
 _VERBATIM = {"code", "pre", "kbd", "samp", "abbr", "script", "style"}
+
+
+def map_text(html: str, change: Callable[[str], str], verbatim: frozenset[str] = frozenset()) -> str:
+    """``html`` with ``change`` applied to each run of its text (never to a tag), except inside
+    the elements named in ``verbatim``."""
+    out: list[str] = []
+    depth = 0
+    for chunk in _TAG.split(html):
+        if chunk.startswith("<"):
+            name = re.match(r"</?([a-zA-Z0-9]+)", chunk)
+            if name and name.group(1).lower() in verbatim and not chunk.endswith("/>"):
+                depth = max(0, depth + (-1 if chunk.startswith("</") else 1))
+            out.append(chunk)
+        else:
+            out.append(change(chunk) if chunk and not depth else chunk)
+    return "".join(out)
 
 
 def print_text(html: str, caps: bool = True) -> Markup:
