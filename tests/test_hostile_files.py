@@ -11,10 +11,13 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+import pytest
 
 from conftest import ROOT, copy_fixture, require, run_build
 from hostile import temp_leftovers, tree_hashes
@@ -24,6 +27,14 @@ def _unprivileged() -> list[str]:
     """The command prefix that runs the build as an unprivileged user: root may write anywhere."""
     if os.geteuid() != 0:
         return []
+    # That user must reach the checkout and the virtual environment (a clone made in a folder
+    # only root may enter, such as one from `mktemp -d`, cannot be run by anyone else).
+    for place in (ROOT, Path(sys.prefix)):
+        for folder in (place, *place.parents):
+            if not folder.stat().st_mode & stat.S_IXOTH:
+                pytest.fail(f"this test runs the build as the unprivileged user 'nobody', who cannot enter "
+                            f"{folder} (mode {stat.filemode(folder.stat().st_mode)}): clone into a folder "
+                            f"others may enter, or `chmod o+rx {folder}`")
     return [require("setpriv", "util-linux"), "--reuid=65534", "--regid=65534", "--clear-groups"]
 
 
