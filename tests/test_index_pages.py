@@ -220,7 +220,11 @@ def test_index_pages_have_the_book_furniture(built):
     first = next(i for i, t in enumerate(texts) if t.lstrip().startswith("Index"))
     assert first % 2 == 0, "the index opens on a recto"
     assert reader.page_labels[first] == str(int(reader.page_labels[first - 1]) + 1)
-    assert first == len(texts) - 1 or "Roads of Central Europe" in texts[first + 1] or "Index" in texts[first + 1]
+    following = texts[first + 1] if first + 1 < len(texts) else ""
+    if following.strip():  # a second page of the index, with its running head
+        assert "Roads of Central Europe" in following or "Index" in following
+    else:  # the end of the book, or the blank verso that makes its page count even
+        assert first + 2 >= len(texts) and len(texts) % 2 == 0
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
     assert outline[-1] == "Index"
     contents = normalise(texts[next(i for i, t in enumerate(texts) if t.lstrip().startswith("Contents"))])

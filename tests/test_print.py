@@ -424,3 +424,42 @@ def test_page_size_bleed_crop_marks_and_citations_as_notes(tmp_path: Path):
     assert bleed[0] == pytest.approx(trim[0] - three_mm, abs=0.05)
     assert bleed[3] == pytest.approx(trim[3] + three_mm, abs=0.05)
     assert media[0] < bleed[0] - 10  # room beyond the bleed for the crop marks (crop-marks default on with bleed)
+
+
+def test_an_odd_page_count_ends_with_a_blank_verso(tmp_path: Path):
+    """A book is printed on sheets of two pages: a book laid out on an odd number of pages gets a
+    blank verso after its last page, the size of the others, drawn as the layout draws its own
+    blank pages (here: crop marks only), without a folio, labelled as the page after; the archival
+    copy and the EPUB's page list have that page too. A book laid out on an even number gets none."""
+    from epub_helpers import NS, Epub
+
+    book = copy_fixture(FIXTURE, tmp_path)
+    config = book / "book.yaml"
+    config.write_text(config.read_text().replace("  page: A5", "  page: A5\n  bleed: 3mm"))
+    proc = run_build("pdf", "archive", "epub", "--book", str(book), "--out", str(tmp_path / "dist"))
+    assert proc.returncode == 0, proc.stderr
+    pdf = tmp_path / "dist" / f"{SLUGS[FIXTURE]}.pdf"
+    reader, text = PdfReader(pdf), _pdftotext(pdf, layout=False)
+    count = len(reader.pages)
+    assert count % 2 == 0 and len(text) == count
+    assert not text[-1].strip() and text[-2].strip(), "the layout ended on a recto; the verso after it is blank"
+    labels = list(reader.page_labels)
+    assert labels[-1] == str(int(labels[-2]) + 1)
+    last, before = reader.pages[-1], reader.pages[-2]
+    for box in ("mediabox", "bleedbox", "trimbox"):
+        assert list(getattr(last, box)) == list(getattr(before, box))
+    drawn = last.get_contents().get_data()
+    assert b"/Artifact" in drawn and b" Do" in drawn, "the crop marks are drawn (an artifact)"
+    assert any(i < count - 1 and not text[i].strip() and page.get_contents().get_data() == drawn
+               for i, page in enumerate(reader.pages)), "drawn as the layout's own blank pages"
+    archival = PdfReader(tmp_path / "dist" / f"{SLUGS[FIXTURE]}-archival.pdf")
+    assert len(archival.pages) == count and list(archival.page_labels) == labels
+    epub = Epub.open(tmp_path / "dist" / f"{SLUGS[FIXTURE]}.epub")
+    listed = ["".join(a.itertext()) for a in epub.nav("page-list").iter(f"{{{NS['x']}}}a")]
+    assert listed == labels
+
+    even = copy_fixture("print-defects", tmp_path)
+    proc = run_build("pdf", "--book", str(even), "--out", str(tmp_path / "even"))
+    assert proc.returncode == 0, proc.stderr
+    text = _pdftotext(next((tmp_path / "even").glob("*.pdf")), layout=False)
+    assert len(text) % 2 == 0 and text[-1].strip(), "an even count is left as laid out"

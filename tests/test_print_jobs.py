@@ -53,6 +53,19 @@ def images(pdf: Path, folder: Path, name: str) -> list[Path]:
     return sorted(folder.glob(f"{name}-*.png"))
 
 
+def same_pages(joined_pdf: Path, whole_pdf: Path, folder: Path, count: int) -> None:
+    """The joined book's pages are the whole-book layout's, image for image, and then, after an odd
+    count, one blank verso (the printed book has an even number of pages)."""
+    from PIL import Image, ImageChops
+
+    joined, single = images(joined_pdf, folder, "joined"), images(whole_pdf, folder, "whole")
+    assert len(joined) == count == len(single) + len(single) % 2
+    for a, b in zip(joined, single):
+        assert ImageChops.difference(Image.open(a).convert("RGB"), Image.open(b).convert("RGB")).getbbox() is None, a.name
+    if len(joined) > len(single):
+        assert Image.open(joined[-1]).convert("L").getextrema() == (255, 255), "the added verso is blank"
+
+
 # ------------------------------------------------------------------ the same pages, the same bytes
 
 
@@ -70,7 +83,6 @@ def test_the_joined_pages_are_those_of_one_layout_of_the_whole_book(case, tmp_pa
     out at once (with the same index) — also for a right-to-left book, and for chapters and parts
     set to open on any page or to continue on the page before (those are laid out with the element
     before them from the start: the settings tell, no layout has to find it out)."""
-    from PIL import Image, ImageChops
 
     from book.commands.build import Options, load_and_resolve
     from book.publish.jobs import continued
@@ -96,10 +108,7 @@ def test_the_joined_pages_are_those_of_one_layout_of_the_whole_book(case, tmp_pa
         html = section.sub(lambda _m: render_print_index(ms, lay.places()), html)
     whole = layout(ms, html)
     whole.document.write_pdf(tmp_path / "whole.pdf")
-    joined, single = images(tmp_path / "joined.pdf", tmp_path, "joined"), images(tmp_path / "whole.pdf", tmp_path, "whole")
-    assert len(joined) == len(single) == lay.page_count
-    for a, b in zip(joined, single):
-        assert ImageChops.difference(Image.open(a).convert("RGB"), Image.open(b).convert("RGB")).getbbox() is None, a.name
+    same_pages(tmp_path / "joined.pdf", tmp_path / "whole.pdf", tmp_path, lay.page_count)
 
 
 def test_one_two_and_three_jobs_write_the_same_bytes(tmp_path):
@@ -282,8 +291,6 @@ def test_a_chapter_that_continues_on_the_page_before_is_laid_out_with_it(tmp_pat
     """A chapter that does not open a new page (a theme setting chapters to continue) cannot be
     laid out alone: the layout finds it out and lays it out with the chapter before it; the pages
     are those of one layout of the whole book."""
-    from PIL import Image, ImageChops
-
     from book.commands.build import Options, load_and_resolve
     from book.publish import printlayout
     from book.publish.join import write_joined
@@ -301,10 +308,7 @@ def test_a_chapter_that_continues_on_the_page_before_is_laid_out_with_it(tmp_pat
     write_joined(lay, tmp_path / "joined.pdf")
     whole = layout(ms, render_print(ms, css_extra=css))
     whole.document.write_pdf(tmp_path / "whole.pdf")
-    joined, single = images(tmp_path / "joined.pdf", tmp_path, "joined"), images(tmp_path / "whole.pdf", tmp_path, "whole")
-    assert len(joined) == len(single) == lay.page_count
-    for a, b in zip(joined, single):
-        assert ImageChops.difference(Image.open(a).convert("RGB"), Image.open(b).convert("RGB")).getbbox() is None, a.name
+    same_pages(tmp_path / "joined.pdf", tmp_path / "whole.pdf", tmp_path, lay.page_count)
     # A build that knows it lays it out with the chapter before from the start.
     (tmp_path / "out2" / ".cache" / "layout").mkdir(parents=True)
     (tmp_path / "out2" / ".cache" / "layout" / "joined.json").write_bytes(joined_file.read_bytes())

@@ -81,13 +81,15 @@ def check(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES, print_layout: 
 
 
 def print_preflight(book) -> tuple[int, tuple]:
-    """The print edition of ``book`` laid out as a build lays it out, and its defects."""
+    """The print edition of ``book`` laid out as a build lays it out, its printed pages (with the
+    blank verso a build adds after an odd count) and its defects."""
     from ..publish.layout import layout
     from ..publish.preflight import preflight
+    from ..publish.printlayout import even_pages
 
     ms = resolve(book, source_lines=True)
     lay = layout(ms)
-    return lay.page_count, tuple(preflight(ms, lay.document, lay.label))
+    return even_pages(lay.page_count), tuple(preflight(ms, lay.document, lay.label))
 
 
 def defect_problem(d) -> BookError:

@@ -138,4 +138,7 @@ class PieceInfo:
     digests: tuple[tuple[str, str], ...] = ()
     """Section id → hash of its items as printed."""
     fonts: tuple[FontUse, ...] = ()
+    blanks: tuple[int, ...] = ()
+    """The pages the layout left blank (CSS ``@page :blank``): what the blank verso the join may
+    add after the last page looks like (:func:`book.publish.join.write_joined`)."""
     warnings: tuple[str, ...] = field(default=(), compare=False)

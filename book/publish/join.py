@@ -63,6 +63,11 @@ class _Book:
     dests: dict[bytes, bytes] = field(default_factory=dict)
     links: set[bytes] = field(default_factory=set)
     """The names the book's links lead to."""
+    boxes: dict[str, bytes] = field(default_factory=dict)
+    """The last page's MediaBox, BleedBox, TrimBox … (the blank verso after it has the same)."""
+    blank: dict[str, bytes] = field(default_factory=lambda: {"Resources": b"<< >>"})
+    """Contents and Resources of the first page the layout left blank (crop marks, a theme's
+    ``@page :blank``), which the blank verso after the last page shares; nothing if none is."""
 
 
 def write_joined(book, target: Path, edition: str = "print", attachments: Sequence[Attachment] = (),
@@ -70,7 +75,7 @@ def write_joined(book, target: Path, edition: str = "print", attachments: Sequen
     """Join ``book``'s pieces (:class:`book.publish.printlayout.BookLayout`) into ``target``."""
     import pikepdf
 
-    total = sum(info.pages for info in book.pieces)
+    total = book.page_count
     with open(target, "wb") as fh:
         w = Writer(fh)
         catalog, pages, tree, document = (w.reserve() for _ in range(4))
@@ -82,7 +87,9 @@ def write_joined(book, target: Path, edition: str = "print", attachments: Sequen
             with pikepdf.open(info.pdf) as source:
                 if len(source.pages) != info.pages:
                     raise RuntimeError(f"the piece {info.pdf} has {len(source.pages)} pages, not {info.pages}")
-                _piece(w, source, gathered, total, pages, document, fonts, templates, pdfa)
+                _piece(w, source, info.blanks, gathered, total, pages, document, fonts, templates, pdfa)
+        while len(gathered.pages) < total:
+            _blank_page(w, gathered, pages)
         for resource, face in faces.items():
             write_font(w, fonts[resource], face, templates[resource], book.cache)
         _check_links(gathered)
@@ -109,8 +116,8 @@ def write_joined(book, target: Path, edition: str = "print", attachments: Sequen
         w.finish(catalog, info)
 
 
-def _piece(w: Writer, source, gathered: _Book, total: int, pages_root: int, document: int,
-           fonts: dict[str, int], templates: dict, pdfa: bool) -> None:
+def _piece(w: Writer, source, blanks: tuple[int, ...], gathered: _Book, total: int, pages_root: int,
+           document: int, fonts: dict[str, int], templates: dict, pdfa: bool) -> None:
     """Write the objects of one piece, renumbered; gather what the book's own objects need."""
     skip = _left_behind(source, templates, fonts)
     structure = source.Root.StructTreeRoot
@@ -141,6 +148,13 @@ def _piece(w: Writer, source, gathered: _Book, total: int, pages_root: int, docu
                 special[annotation.objgen] = {"StructParent": number(total + annotation_base + key - count)}
                 del annotation.StructParent
         del obj.StructParents
+    gathered.boxes = {key[1:]: source.pages[-1].obj[key].unparse(resolved=True) for key in _BOXES
+                      if key in source.pages[-1].obj}
+    if blanks and "Contents" not in gathered.blank:
+        blank = source.pages[blanks[0]].obj
+        gathered.blank = {key[1:]: ref(renumber(*blank[key].objgen)) if blank[key].is_indirect
+                          else relocate(blank[key].unparse(resolved=True), renumber)
+                          for key in ("/Contents", "/Resources") if key in blank}
     for kid in structure.K[0].K:
         gathered.kids.append(renumber(*kid.objgen))
     nums = structure.ParentTree.Nums
@@ -180,6 +194,20 @@ def _piece(w: Writer, source, gathered: _Book, total: int, pages_root: int, docu
     missing = set(numbers) - borrowed - {obj.objgen for obj in source.objects if obj.objgen not in skip}
     if missing:
         raise RuntimeError(f"the piece refers to objects the join leaves behind: {sorted(missing)[:5]}")
+
+
+_BOXES = ("/MediaBox", "/CropBox", "/BleedBox", "/TrimBox", "/ArtBox")
+
+
+def _blank_page(w: Writer, gathered: _Book, pages_root: int) -> None:
+    """A blank verso after the last page (:func:`book.publish.printlayout.even_pages`): the size of
+    the last page, drawn as the layout draws a blank page (nothing, or the crop marks), no furniture;
+    page ``i`` is still ParentTree key ``i``, of no element."""
+    page = w.reserve()
+    w.write(page, dictionary({"Type": b"/Page", "Parent": ref(pages_root), **gathered.boxes, **gathered.blank,
+                              "StructParents": number(len(gathered.pages))}))
+    gathered.pages.append(page)
+    gathered.page_keys.append(b"[ ]")
 
 
 def _stream_type():

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .jobdata import Finish, FontUse, Pagination, PieceInfo
 
-FORMAT = 1
+FORMAT = 2
 """Bump when the meaning of a kept record changes."""
 
 

@@ -109,7 +109,7 @@ def _attempt(spec: JobSpec, decide: Decide, done=None, rounds: int = repair.ROUN
     return PieceInfo(
         spec.number, spec.key, finish.pdf, len(kept), (), pagination, finish,
         bookmarks=_bookmarks(kept), **_page_map(kept, spec.units), fonts=_fonts(piece, Path(spec.cache)),
-        warnings=tuple(warnings))
+        blanks=tuple(i for i, page in enumerate(kept) if page._page_box.page_type.blank), warnings=tuple(warnings))
 
 
 @functools.lru_cache(maxsize=1)

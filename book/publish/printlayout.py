@@ -31,6 +31,13 @@ from .placement import Placed
 from .stamp import build_time
 
 
+def even_pages(count: int) -> int:
+    """The pages of a printed book of ``count`` laid-out pages: an even number. A book is printed on
+    sheets, two pages each; a book whose last page is a recto gets a blank verso after it, from
+    the builder rather than from the printer's guess."""
+    return count + count % 2
+
+
 @dataclass(frozen=True)
 class BookLayout:
     """The print edition as pieces, each at its place."""
@@ -47,8 +54,15 @@ class BookLayout:
     the others came from the cache."""
 
     @property
-    def page_count(self) -> int:
+    def laid_out_pages(self) -> int:
+        """The pages the pieces hold."""
         return sum(info.pages for info in self.pieces)
+
+    @property
+    def page_count(self) -> int:
+        """The printed book's pages: the pieces' and, after an odd count, the blank verso the join
+        adds (:func:`even_pages`)."""
+        return even_pages(self.laid_out_pages)
 
     def label(self, index: int) -> str:
         """The printed folio of page ``index`` (0-based): "iii" or "57"."""
@@ -56,8 +70,10 @@ class BookLayout:
 
     @property
     def starts(self) -> list[tuple[str, int]]:
-        """Where each page begins (:mod:`.pagemap`): the section and the items before."""
-        return [start for info in self.pieces for start in info.starts]
+        """Where each page begins (:mod:`.pagemap`): the section and the items before; the blank
+        verso at the end, if any, has no text ("", 0)."""
+        starts = [start for info in self.pieces for start in info.starts]
+        return starts + [("", 0)] * (self.page_count - len(starts))
 
     @property
     def digests(self) -> dict[str, str]:
