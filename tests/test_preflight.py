@@ -128,6 +128,16 @@ def test_a_book_written_to_provoke_every_defect_gets_each_reported(tmp_path):
                if d["kind"] == "overfull-line")
     assert any(d["text"] == "<div>" for d in defects if d["kind"] == "outside-page")  # the {.specimen} div
 
+    def source_line(d: dict) -> str:
+        return (ROOT / d["file"]).read_text(encoding="utf-8").splitlines()[d["line"] - 1]
+
+    # A box's defect names the box's own source line, not the first line of text on its page; the
+    # box inside a box outside is not reported again.
+    assert [source_line(d) for d in defects if d["kind"] == "outside-page" and d["text"] == "<div>"] \
+        == ["::: {.specimen}"]
+    assert [source_line(d) for d in defects if d["kind"] == "caption-separated"] \
+        == ["![A composing stick, with a line of type set and justified](../images/plate.png)"]
+
     built = run_build("pdf", "--book", str(book), "--out", str(tmp_path))
     assert built.returncode == 0, built.stderr
     pages = pdf_pages_text(tmp_path / "pocket-guide-to-proofs.pdf")

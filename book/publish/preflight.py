@@ -89,6 +89,9 @@ class Defect:
     file: Path | None = None
     """The source file the text comes from, when known."""
     source_line: int = 0
+    origin: tuple[str, int] | None = field(default=None, compare=False, repr=False)
+    """For a defect of a box rather than of a line (outside the page, a caption separated): the
+    chapter's id and the ``data-line`` mark of the box, which name its source."""
 
     @property
     def rule(self) -> str:
@@ -138,7 +141,8 @@ class _Page:
     folio: str
     lines: list[_Line] = field(default_factory=list)
     blank_on_purpose: bool = False
-    outside: list[Any] = field(default_factory=list)
+    outside: list[tuple[Any, "_Where"]] = field(default_factory=list)
+    """The outermost boxes past the text area, each with where it is."""
     opens: set[str] = field(default_factory=set)
     """The classes of the sections on the page (``title-page``, ``body-start`` …)."""
 
@@ -154,7 +158,7 @@ def preflight(ms: Manuscript, document: Any, label) -> list[Defect]:
     defects += _paragraph_defects(lines)
     defects += _chapter_ends(lines)
     defects += _page_defects(pages)
-    defects += _captions(document)
+    defects += _captions(document, chapters)
     sources = {ch.id: ch.source for ch in ms.chapters}
     located = (_located(d, lines, sources, label, ms.book.config_file) for d in defects)
     return sorted(located, key=lambda d: (d.page, d.line, d.kind))
@@ -169,10 +173,14 @@ def _read_page(index: int, folio: str, page_box: Any, chapters: dict) -> _Page:
     page = _Page(index + 1, folio)
     x0, y0 = page_box.content_box_x(), page_box.content_box_y()
     x1, y1 = x0 + page_box.width, y0 + page_box.height
+    parents: dict[int, Any] = {}
+    past: set[int] = set()
+    """The boxes outside the text area and every box inside them (only the outermost is reported)."""
     for child in page_box.children:
         if isinstance(child, boxes.MarginBox):
             continue  # running heads and folios live in the margins by design
         for box, where in _descendants(child, _Where(), chapters):
+            parents.update((id(grandchild), box) for grandchild in getattr(box, "children", None) or ())
             element = getattr(box, "element", None)
             if element is not None and BLANK_CLASS in (element.get("class") or "").split():
                 page.blank_on_purpose = True
@@ -184,9 +192,14 @@ def _read_page(index: int, folio: str, page_box: Any, chapters: dict) -> _Page:
                     page.lines.append(line)
             # Blocks, lines and pictures; not the text inside a line, whose glyph boxes are the font's
             # ascent and descent and may stand a pixel above a line set at the top of the page.
-            if isinstance(box, (boxes.BlockLevelBox, boxes.LineBox, boxes.ReplacedBox)) and \
-                    _outside(box, x0, y0, x1, y1):
-                page.outside.append(box)
+            # The root boxes are the page's flow, not ink: they reach past the foot when the last
+            # block's bottom margin does.
+            if id(parents.get(id(box))) in past:
+                past.add(id(box))
+            elif isinstance(box, (boxes.BlockLevelBox, boxes.LineBox, boxes.ReplacedBox)) and \
+                    getattr(box, "element_tag", None) not in ("html", "body") and _outside(box, x0, y0, x1, y1):
+                past.add(id(box))
+                page.outside.append((box, where))
     return page
 
 
@@ -343,22 +356,23 @@ def _page_defects(pages: list[_Page]) -> list[Defect]:
         conventional = after is not None and bool(after.opens & CONVENTIONAL_BLANKS)
         if not page.lines and not page.blank_on_purpose and not conventional:
             out.append(Defect("blank-page", page.number, page.folio, 0, "", "the page carries no text"))
-        for box in page.outside:
+        for box, where in page.outside:
             what = getattr(box, "element_tag", None) or type(box).__name__
             out.append(Defect("outside-page", page.number, page.folio, 0, f"<{what}>",
-                              "the box reaches past the page's text area"))
+                              "the box reaches past the page's text area", origin=(where.chapter, where.source)))
         for line in page.lines:
             if line.overfull > 0:
                 out.append(_defect("overfull-line", line, f"{line.overfull:.1f} px past the measure"))
     return out
 
 
-def _captions(document: Any) -> list[Defect]:
+def _captions(document: Any, chapters: dict) -> list[Defect]:
     """Figures and tables whose caption is on another page than their first content."""
     seen: dict[int, dict[str, int]] = {}
     labels: dict[int, str] = {}
+    origins: dict[int, tuple[str, int]] = {}
     for i, page in enumerate(document.pages):
-        for box, where in _descendants(page._page_box, _Where(), {}):
+        for box, where in _descendants(page._page_box, _Where(), chapters):
             element = getattr(box, "element", None)
             tag = getattr(box, "element_tag", "")
             holder = where.holder
@@ -366,6 +380,7 @@ def _captions(document: Any) -> list[Defect]:
                 continue
             part = "caption" if tag in ("figcaption", "caption") else "content"
             seen.setdefault(id(holder), {}).setdefault(part, i + 1)
+            origins.setdefault(id(holder), (where.chapter, where.source))
             if part == "caption":
                 labels[id(holder)] = re.sub(r"\s+", " ", "".join(element.itertext())).strip()[:80]
     out = []
@@ -373,7 +388,8 @@ def _captions(document: Any) -> list[Defect]:
         if "caption" in parts and "content" in parts and parts["caption"] != parts["content"]:
             page = max(parts.values())
             out.append(Defect("caption-separated", page, "", 0, labels.get(key, ""),
-                              f"the caption is on page {parts['caption']}, the content on page {parts['content']}"))
+                              f"the caption is on page {parts['caption']}, the content on page {parts['content']}",
+                              origin=origins[key]))
     return out
 
 
@@ -390,15 +406,19 @@ def _located(defect: Defect, lines: list[_Line], sources: dict, label, book_file
     from dataclasses import replace
 
     folio = label(defect.page - 1)
-    match = next((line for line in lines if line.page == defect.page and line.number == defect.line), None)
-    if match is None and defect.line == 0:  # a page's defect: its text; a blank page's, what follows it
-        match = next((line for line in lines if line.page >= defect.page), None)
+    if defect.origin is not None:  # a box's defect: where the box comes from
+        unit, mark = defect.origin
+    else:
+        match = next((line for line in lines if line.page == defect.page and line.number == defect.line), None)
+        if match is None and defect.line == 0:  # a page's defect: its text; a blank page's, what follows it
+            match = next((line for line in lines if line.page >= defect.page), None)
+        unit, mark = (match.chapter, match.source) if match is not None else ("", 0)
     file, source_line = book_file, 0
-    if match is not None and match.chapter in sources:
-        chapter = sources[match.chapter]
+    if unit in sources:
+        chapter = sources[unit]
         file = chapter.path
         if defect.kind == "blank-page":
             source_line = 1  # the chapter that opens after it
         else:
-            source_line = chapter.body_line + match.source - 1 if match.source else chapter.body_line
+            source_line = chapter.body_line + mark - 1 if mark else chapter.body_line
     return replace(defect, folio=folio, file=file, source_line=source_line)

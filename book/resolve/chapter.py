@@ -158,7 +158,8 @@ def _footnote(chapter_id: str, n: int, body: str) -> Footnote:
     return Footnote(n, f"fn-{chapter_id}-{n}", f"fnref-{chapter_id}-{n}", body, inline)
 
 
-_MARKED = frozenset({"paragraph_open", "list_item_open", "blockquote_open", "table_open", "dt_open", "dd_open"})
+_MARKED = frozenset({"paragraph_open", "list_item_open", "blockquote_open", "table_open", "dt_open", "dd_open",
+                     "div_open", "line_block_open"})
 
 
 def _with_lines(tokens: list[Token]) -> list[Token]:

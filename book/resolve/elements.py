@@ -52,6 +52,13 @@ def _attrs_html(token: Token, element: str, skip: tuple[str, ...] = ()) -> str:
     return out
 
 
+def source_line(token: Token) -> str:
+    """`` data-line="N"`` on a block resolve marked with the line it starts on (for ``check
+    --print``, :func:`book.resolve.chapter._with_lines`); nothing otherwise."""
+    line = token.attrGet("data-line")
+    return f' data-line="{escape(str(line))}"' if line else ""
+
+
 def _number(ctx, ident: str) -> str:
     label = ctx.labels.get(ident)
     return label.number if label is not None else ""
@@ -153,8 +160,9 @@ def image_style(token: Token) -> str:
     return f' style="{";".join(rules)}"' if rules else ""
 
 
-def figure_html(md: MarkdownIt, ctx, image: Token, env: dict) -> str:
-    """A lone image as a ``figure``: numbered when labelled ``#fig-…``, with its caption."""
+def figure_html(md: MarkdownIt, ctx, image: Token, env: dict, line: str = "") -> str:
+    """A lone image as a ``figure``: numbered when labelled ``#fig-…``, with its caption; ``line``
+    is its paragraph's :func:`source_line`."""
     src, alt, title_caption = ctx.image(image)
     attrs = (image.meta or {}).get("attrs")
     ident = attrs.ident if attrs is not None else ""
@@ -172,7 +180,7 @@ def figure_html(md: MarkdownIt, ctx, image: Token, env: dict) -> str:
         classes.append(f"align-{align}")
     id_attr = f' id="{escape(ident)}"' if ident else ""
     class_attr = f' class="{escape(" ".join(classes))}"' if classes else ""
-    return (f'<figure{id_attr}{class_attr}><img src="{escape(src)}" alt="{escape(alt)}"{image_style(image)} />'
+    return (f'<figure{id_attr}{class_attr}{line}><img src="{escape(src)}" alt="{escape(alt)}"{image_style(image)} />'
             f"{cap}</figure>\n")
 
 
@@ -204,7 +212,7 @@ def install(md: MarkdownIt) -> None:
                 break
             rows += token.type == "tr_open" and token.level == tokens[idx].level + 2
         long = " long" if rows > 13 else ""
-        return f'<div class="table-wrap{long}"><table{_attrs_html(tokens[idx], "table")}>\n'
+        return f'<div class="table-wrap{long}"{source_line(tokens[idx])}><table{_attrs_html(tokens[idx], "table")}>\n'
 
     def table_close(self, tokens, idx, options, env):
         return "</table></div>\n"
@@ -222,7 +230,7 @@ def install(md: MarkdownIt) -> None:
         attrs = token.meta["attrs"]
         callout = next((c for c in attrs.classes if c in CALLOUTS), "")
         if not callout:
-            return f"<div{_attrs_html(token, 'div')}>\n"
+            return f"<div{_attrs_html(token, 'div')}{source_line(token)}>\n"
         ctx = env["ctx"]
         heading = token.meta.get("title_inline")
         title = (escape(attrs.get("title")) or
@@ -231,7 +239,7 @@ def install(md: MarkdownIt) -> None:
         id_attr = f' id="{escape(attrs.ident)}"' if attrs.ident else ""
         classes = " ".join(["callout", *attrs.classes])
         role = _ROLES.get(callout, "note")
-        return (f'<aside{id_attr} class="{escape(classes)}" role="{role}">\n'
+        return (f'<aside{id_attr} class="{escape(classes)}" role="{role}"{source_line(token)}>\n'
                 f'<p class="callout-title">{title}</p>\n')
 
     def div_close(self, tokens, idx, options, env):
@@ -278,7 +286,7 @@ def install(md: MarkdownIt) -> None:
         return highlight(token.content, info)
 
     def line_block_open(self, tokens, idx, options, env):
-        return '<div class="line-block">'
+        return f'<div class="line-block"{source_line(tokens[idx])}>'
 
     def line_block_close(self, tokens, idx, options, env):
         return "</div>\n"

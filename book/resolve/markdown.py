@@ -171,7 +171,7 @@ def install_rules(md: MarkdownIt) -> None:
         figure = figure_image(tokens, idx)
         if figure is not None:
             env["skip_paragraph_close"] = env.get("skip_paragraph_close", 0) + 1
-            return elements.figure_html(md, env["ctx"], figure, env)
+            return elements.figure_html(md, env["ctx"], figure, env, elements.source_line(tokens[idx]))
         return self.renderToken(tokens, idx, options, env)
 
     def paragraph_close(self, tokens, idx, options, env):
