@@ -136,9 +136,16 @@ def test_a_chapter_ending_with_a_few_lines_carries_more_over(tmp_path):
     assert "short-last-page" not in kinds(book)
 
 
-def test_the_sample_book_passes_its_print_preflight():
-    """`check --print --strict` on the sample edition: no defect left in its print layout."""
-    from conftest import ROOT
+def test_the_sample_book_passes_its_print_preflight(sample_build: Path):
+    """`check --print --strict` on the sample edition: no defect left in its print layout, every
+    page of which is checked, its index's too (the report counts the pages of the PDF a build makes)."""
+    import json
 
-    proc = run_build("check", "--print", "--strict", "-q", "--book", str(ROOT / "content"))
+    from conftest import ROOT
+    from pypdf import PdfReader
+
+    proc = run_build("check", "--print", "--strict", "--format", "json", "--book", str(ROOT / "content"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads(proc.stdout)["print"]
+    assert report["defects"] == []
+    assert report["pages"] == len(PdfReader(sample_build / "world-war-ii-diplomacy.pdf").pages)

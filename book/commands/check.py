@@ -81,14 +81,16 @@ def check(path: Path, max_chapter_bytes: int = MAX_CHAPTER_BYTES, print_layout: 
 
 
 def print_preflight(book) -> tuple[int, tuple]:
-    """The print edition of ``book`` laid out as a build lays it out, its printed pages (with the
-    blank verso a build adds after an odd count) and its defects."""
-    from ..publish.layout import layout
+    """The print edition of ``book`` laid out as a build lays it out (its index too), its printed
+    pages (with the blank verso a build adds after an odd count) and its defects."""
+    from ..publish.layout import layout, with_index
     from ..publish.preflight import preflight
     from ..publish.printlayout import even_pages
 
     ms = resolve(book, source_lines=True)
     lay = layout(ms)
+    if ms.index is not None and ms.index.groups:  # and again with the index's page numbers
+        lay = layout(ms, with_index(ms, lay))
     return even_pages(lay.page_count), tuple(preflight(ms, lay.document, lay.label))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,12 +23,13 @@ from ..confine import allowed_file, shown
 from ..errors import BookError
 from ..fonts import roots as font_roots
 from ..model import Manuscript, Metadata
-from ..render import render_print, roman
+from ..render import render_print, render_print_index, roman
 from ..render.faces import SUBSET, plan, subset_face
 from ..render.print import BOOK_ROOT
 from ..render.fontcheck import check_printed
 from ..resources import templates_dir
 from . import repair
+from .index_pages import print_places
 from .speedups import collector_paused
 from .stamp import build_time
 from .weasy import prepare_weasyprint
@@ -161,6 +163,23 @@ def layout(ms: Manuscript, html: str | None = None) -> Layout:
     if refused:
         raise outside_book(ms, refused)
     return Layout(doc, _front_pages(ms, doc), messages, ms.meta, stamp)
+
+
+INDEX_SECTION = re.compile(r"<!--book-index-->.*<!--/book-index-->", re.S)
+"""The print HTML's index section (:func:`book.render.render_print` gives its heading only)."""
+
+
+def with_index(ms: Manuscript, lay: Layout, html: str | None = None) -> str:
+    """The print HTML (``html``, or the book's) with its index's page numbers read from ``lay``, the
+    same HTML laid out with the index's heading only: the index is the book's last section, so
+    nothing before it moves when it is filled. Laid out, it is the book a build prints (a build
+    lays the index out as a job of its own, from the jobs before it: :mod:`.paginate`)."""
+    if html is None:
+        html = render_print(ms)
+    if ms.index is None or not ms.index.groups:
+        return html
+    places = print_places((page.anchors for page in lay.document.pages), lay.label)  # type: ignore[attr-defined]
+    return INDEX_SECTION.sub(lambda _m: render_print_index(ms, places), html, count=1)
 
 
 def _front_pages(ms: Manuscript, doc) -> int:
