@@ -146,16 +146,26 @@ def has_formulas(ms: Manuscript) -> bool:
     return any("<math" in f or 'class="math' in f for f in fragments)
 
 
+_PLANNED: list[tuple[Manuscript, Plan]] = []
+"""The last manuscript planned and its plan: every page of an edition asks for the same book's
+(a manuscript is frozen; one the print edition transforms is another object)."""
+
+
 def plan(ms: Manuscript) -> Plan:
     """The faces of ``ms``'s book (kept per text and settings: every edition asks): the text and
     display roles; the code role in a book with code; the math face in a book with MathML."""
+    for known, planned in _PLANNED:
+        if known is ms:
+            return planned
     meta = ms.meta
     points = frozenset(ord(c) for c in set(book_text(ms)) if not invisible(c))
     # Chinese and Japanese are set in the CJK face, its own Latin letters and figures included.
     default = CJK_FAMILY if is_cjk(meta.lang) else ""
     code, math = uses(ms)
-    return _plan(points, meta.style.text_font or default, meta.style.heading_font or default,
-                 meta.style.code_font or (DEFAULT_CODE if code else ""), meta.fonts, math)
+    planned = _plan(points, meta.style.text_font or default, meta.style.heading_font or default,
+                    meta.style.code_font or (DEFAULT_CODE if code else ""), meta.fonts, math)
+    _PLANNED[:] = [(ms, planned)]
+    return planned
 
 
 @functools.lru_cache(maxsize=16)
