@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -101,9 +102,13 @@ def skipped(element: Any) -> bool:
     return not SKIP_CLASSES.isdisjoint((element.get("class") or "").split())
 
 
+_NOT_ITEMS = re.compile(r"[\s\u00ad]+")
+"""White space (what ``str.isspace`` says, as a str pattern matches it) and soft hyphens."""
+
+
 def normalise(text: str) -> str:
     """A text's items: case-folded (print may set a title in capitals), no spaces or soft hyphens."""
-    return "".join(c for c in text.casefold() if not c.isspace() and c != "\u00ad")
+    return _NOT_ITEMS.sub("", text.casefold())
 
 
 def items(element: Any) -> str:

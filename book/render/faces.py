@@ -18,11 +18,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from ..fonts import (CODE, DEFAULT_CODE, DEFAULT_DISPLAY, DEFAULT_TEXT, DISPLAY, MATH_FAMILY, TEXT, Font, chain, cmap,
                      families)
 from ..locales import is_cjk, table
 from ..model import BookFont, Manuscript, Metadata
+
+T = TypeVar("T")
 
 
 CJK_FAMILY = "Noto Sans CJK JP"
@@ -140,32 +143,40 @@ def uses(ms: Manuscript) -> tuple[bool, bool]:
     return any(_CODE.search(f) for f in fragments), any("<math" in f for f in fragments)
 
 
+def _per_manuscript(question: Callable[[Manuscript], T]) -> Callable[[Manuscript], T]:
+    """``question(ms)`` answered once for the last manuscript asked about: every page an edition
+    renders asks about the same book, and the answer reads all of its text. A manuscript is
+    frozen; one the print edition transforms is another object, asked again."""
+    last: list[tuple[Manuscript, T]] = []
+
+    @functools.wraps(question)
+    def answer(ms: Manuscript) -> T:
+        if last and last[0][0] is ms:
+            return last[0][1]
+        found = question(ms)
+        last[:] = [(ms, found)]
+        return found
+    return answer
+
+
+@_per_manuscript
 def has_formulas(ms: Manuscript) -> bool:
     """Whether the book has formulas, as MathML or as print's outlines (for the colophon)."""
     fragments = [ch.html for ch in ms.chapters] + [fn.html for ch in ms.chapters for fn in ch.footnotes]
     return any("<math" in f or 'class="math' in f for f in fragments)
 
 
-_PLANNED: list[tuple[Manuscript, Plan]] = []
-"""The last manuscript planned and its plan: every page of an edition asks for the same book's
-(a manuscript is frozen; one the print edition transforms is another object)."""
-
-
+@_per_manuscript
 def plan(ms: Manuscript) -> Plan:
     """The faces of ``ms``'s book (kept per text and settings: every edition asks): the text and
     display roles; the code role in a book with code; the math face in a book with MathML."""
-    for known, planned in _PLANNED:
-        if known is ms:
-            return planned
     meta = ms.meta
     points = frozenset(ord(c) for c in set(book_text(ms)) if not invisible(c))
     # Chinese and Japanese are set in the CJK face, its own Latin letters and figures included.
     default = CJK_FAMILY if is_cjk(meta.lang) else ""
     code, math = uses(ms)
-    planned = _plan(points, meta.style.text_font or default, meta.style.heading_font or default,
-                    meta.style.code_font or (DEFAULT_CODE if code else ""), meta.fonts, math)
-    _PLANNED[:] = [(ms, planned)]
-    return planned
+    return _plan(points, meta.style.text_font or default, meta.style.heading_font or default,
+                 meta.style.code_font or (DEFAULT_CODE if code else ""), meta.fonts, math)
 
 
 @functools.lru_cache(maxsize=16)

@@ -70,12 +70,17 @@ class Node:
 # --- building ---------------------------------------------------------------------
 
 def has_text(value: Child | None) -> bool:
-    """Whether ``value`` holds any text (affixes alone do not count)."""
-    if value is None:
-        return False
-    if isinstance(value, str):
-        return bool(value)
-    return any(has_text(c) for c in value.children)
+    """Whether ``value`` holds any text (affixes alone do not count). Asked of every part that is
+    joined, at every level of a rendering: a loop, not a generator a level."""
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str):
+            if item:
+                return True
+        elif item is not None:
+            todo.extend(item.children)
+    return False
 
 
 def join(parts: Iterable[Child | None], delimiter: str = "", **kwargs: Any) -> Node | None:
