@@ -88,7 +88,7 @@ def test_the_joined_pages_are_those_of_one_layout_of_the_whole_book(case, tmp_pa
     from book.publish.jobs import continued
     from book.publish.layout_cache import LayoutCache
     from book.publish.join import write_joined
-    from book.publish.layout import layout
+    from book.publish.layout import INDEX_SECTION, layout
     from book.publish.printlayout import lay_out_book
     from book.render import render_print, render_print_index
 
@@ -104,8 +104,7 @@ def test_the_joined_pages_are_those_of_one_layout_of_the_whole_book(case, tmp_pa
     assert LayoutCache(tmp_path / "out").joined() <= continued(ms, html)
     write_joined(lay, tmp_path / "joined.pdf")
     if ms.index is not None and ms.index.groups:
-        section = re.compile(r"<!--book-index-->.*<!--/book-index-->", re.S)
-        html = section.sub(lambda _m: render_print_index(ms, lay.places()), html)
+        html = INDEX_SECTION.sub(lambda _m: render_print_index(ms, lay.places()), html)
     whole = layout(ms, html)
     whole.document.write_pdf(tmp_path / "whole.pdf")
     same_pages(tmp_path / "joined.pdf", tmp_path / "whole.pdf", tmp_path, lay.page_count)

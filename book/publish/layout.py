@@ -169,13 +169,12 @@ INDEX_SECTION = re.compile(r"<!--book-index-->.*<!--/book-index-->", re.S)
 """The print HTML's index section (:func:`book.render.render_print` gives its heading only)."""
 
 
-def with_index(ms: Manuscript, lay: Layout, html: str | None = None) -> str:
-    """The print HTML (``html``, or the book's) with its index's page numbers read from ``lay``, the
-    same HTML laid out with the index's heading only: the index is the book's last section, so
-    nothing before it moves when it is filled. Laid out, it is the book a build prints (a build
-    lays the index out as a job of its own, from the jobs before it: :mod:`.paginate`)."""
-    if html is None:
-        html = render_print(ms)
+def with_index(ms: Manuscript, lay: Layout) -> str:
+    """The print HTML with its index's page numbers read from ``lay``, the same HTML laid out with
+    the index's heading only: the index is the book's last section, so nothing before it moves
+    when it is filled. Laid out, it is the book a build prints (a build lays the index out as a
+    job of its own, from the jobs before it: :mod:`.paginate`)."""
+    html = render_print(ms)
     if ms.index is None or not ms.index.groups:
         return html
     places = print_places((page.anchors for page in lay.document.pages), lay.label)  # type: ignore[attr-defined]

@@ -174,8 +174,7 @@ def _read_page(index: int, folio: str, page_box: Any, chapters: dict) -> _Page:
     x0, y0 = page_box.content_box_x(), page_box.content_box_y()
     x1, y1 = x0 + page_box.width, y0 + page_box.height
     parents: dict[int, Any] = {}
-    past: set[int] = set()
-    """The boxes outside the text area and every box inside them (only the outermost is reported)."""
+    past: set[int] = set()  # the boxes past the text area, and every box inside one of them
     for child in page_box.children:
         if isinstance(child, boxes.MarginBox):
             continue  # running heads and folios live in the margins by design
@@ -192,8 +191,9 @@ def _read_page(index: int, folio: str, page_box: Any, chapters: dict) -> _Page:
                     page.lines.append(line)
             # Blocks, lines and pictures; not the text inside a line, whose glyph boxes are the font's
             # ascent and descent and may stand a pixel above a line set at the top of the page.
-            # The root boxes are the page's flow, not ink: they reach past the foot when the last
-            # block's bottom margin does.
+            # Only the outermost box past the text area is reported: what is inside it goes with it.
+            # Never the root boxes, which are the page's flow, not ink: they reach past the foot
+            # when the last block's bottom margin does.
             if id(parents.get(id(box))) in past:
                 past.add(id(box))
             elif isinstance(box, (boxes.BlockLevelBox, boxes.LineBox, boxes.ReplacedBox)) and \
