@@ -182,13 +182,15 @@ _CMAP_PREFERENCES = ((3, 10), (0, 6), (0, 4), (3, 1), (0, 3), (0, 2), (0, 1), (0
 def sfnt_cmap(fh: BinaryIO) -> frozenset[int] | None:
     """The code points the best cmap subtable of an OpenType/TrueType file (the first font of a
     collection) maps to a glyph other than .notdef; None for what it does not read (WOFF, a best
-    subtable of a format other than 4 and 12), which fontTools then reads."""
+    subtable of a format other than 4 and 12), which fontTools then reads. A file whose offsets
+    lead past its end raises ValueError (or ``struct.error``), having read no more than it holds."""
+    end = fh.seek(0, 2)
+
     def read(at: int, size: int) -> bytes:
+        if at + size > end:
+            raise ValueError("a font table past the end of the file")
         fh.seek(at)
-        data = fh.read(size)
-        if len(data) != size:
-            raise ValueError("truncated font")
-        return data
+        return fh.read(size)
 
     base = 0
     tag = read(0, 4)
@@ -226,6 +228,8 @@ def _format_4(data: bytes) -> frozenset[int]:
     if sys.byteorder != "big":
         words.byteswap()
     n = struct.unpack(">H", data[6:8])[0] // 2
+    if len(words) < 4 * n + 1:
+        raise ValueError("cmap format 4: more segments than the subtable holds")
     ends, starts = words[:n], words[n + 1:2 * n + 1]
     deltas, offsets, glyphs = words[2 * n + 1:3 * n + 1], words[3 * n + 1:4 * n + 1], words[4 * n + 1:]
     codes: set[int] = set()
@@ -249,7 +253,10 @@ def _format_4(data: bytes) -> frozenset[int]:
 def _format_12(data: bytes) -> frozenset[int]:
     """Groups of consecutive codes and glyphs, clamped to U+10FFFF; an inverted group, or one that
     starts before the last ended, is skipped; a group starting at glyph 0 maps from its second code."""
-    groups = array.array("I", data[16:16 + 12 * struct.unpack(">I", data[12:16])[0]])
+    count = struct.unpack(">I", data[12:16])[0]
+    if len(data) < 16 + 12 * count:
+        raise ValueError("cmap format 12: more groups than the subtable holds")
+    groups = array.array("I", data[16:16 + 12 * count])
     if sys.byteorder != "big":
         groups.byteswap()
     codes: set[int] = set()

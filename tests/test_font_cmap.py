@@ -114,6 +114,35 @@ def test_a_format_4_glyph_array_with_missing_glyphs():
     assert sfnt_cmap(io.BytesIO(data)) == best_cmap(data)
 
 
+def _subtables(font: bytes) -> dict[tuple[int, int], int]:
+    """(platform, encoding) → where each cmap subtable of ``font`` starts."""
+    import struct
+
+    count = struct.unpack(">H", font[4:6])[0]
+    at = next(struct.unpack(">I", font[i + 8:i + 12])[0] for i in range(12, 12 + 16 * count, 16)
+              if font[i:i + 4] == b"cmap")
+    return {struct.unpack(">HH", font[at + 4 + 8 * i:at + 8 + 8 * i]):
+            at + struct.unpack(">I", font[at + 8 + 8 * i:at + 12 + 8 * i])[0]
+            for i in range(struct.unpack(">H", font[at + 2:at + 4])[0])}
+
+
+def test_a_subtable_that_claims_more_than_it_holds_is_refused():
+    """A format 12 subtable with more groups, or a format 4 with more segments, than its bytes
+    hold: ValueError (fontTools reads the font then, and says what it says), not an IndexError."""
+    import struct
+
+    font = built_font({0x41: 1, 0x1F600: 2}, 3)
+    twelve = _subtables(font)[(3, 10)]
+    with pytest.raises(ValueError):
+        sfnt_cmap(io.BytesIO(font[:twelve + 12] + struct.pack(">I", 1000) + font[twelve + 16:]))
+    font = built_font({0x41: 1, 0x42: 2}, 3)  # the BMP only: format 4 subtables alone
+    assert (3, 10) not in _subtables(font)
+    for at in _subtables(font).values():
+        font = font[:at + 6] + struct.pack(">H", 2000) + font[at + 8:]
+    with pytest.raises(ValueError):
+        sfnt_cmap(io.BytesIO(font))
+
+
 def test_what_it_does_not_read_is_left_to_fonttools():
     assert sfnt_cmap(io.BytesIO(b"wOF2" + bytes(60))) is None
     with pytest.raises(ValueError):

@@ -3,7 +3,8 @@
 CSL-JSON and CSL-YAML bibliographies, SVG pictures (refused, or rebuilt into a picture
 that holds only what the allow-lists name), the smart-quotes rule (the same results as
 markdown-it's, in linear time), ``extract`` on archival PDFs carrying anything at all,
-and ``verify`` on zips and bags made of anything at all. Any exception but
+``verify`` on zips and bags made of anything at all, and the cmap reader on fonts whose
+tables say anything at all. Any exception but
 :class:`~book.errors.BookError` (or the reader's own refusal) is a bug. ``make test``
 runs the same examples every time, ``make fuzz`` searches at random (:mod:`fuzzing`).
 """
@@ -205,6 +206,53 @@ def test_extract_restores_or_reports(scratch: Path, names: list[str], shape: str
             assert path == work / "out" / "dest" or path.is_relative_to(work / "out" / "dest"), path
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+# ------------------------------------------------------------- font cmaps
+
+def _fonts() -> list[bytes]:
+    """A book's own font (cmap format 4), and one with code points beyond the BMP (4 and 12)."""
+    from test_font_cmap import built_font
+
+    own = (Path(__file__).resolve().parent / "fixtures" / "themed" / "fonts" / "ThemedSans-SemiBold.ttf").read_bytes()
+    return [own, built_font({0x41: 1, 0x42: 2, 0x5D0: 3, 0x1F600: 4, 0x1F601: 5, 0x10FFFD: 6}, 7)]
+
+
+FONTS = _fonts()
+
+
+def _cmap_span(data: bytes) -> tuple[int, int]:
+    import struct
+
+    count = struct.unpack(">H", data[4:6])[0]
+    for i in range(12, 12 + 16 * count, 16):
+        if data[i:i + 4] == b"cmap":
+            return struct.unpack(">II", data[i + 8:i + 16])
+    raise AssertionError("the fixture font has a cmap")
+
+
+@fuzzed(200)
+@given(st.sampled_from(FONTS),
+       st.lists(st.tuples(st.integers(0, 1 << 20), st.binary(min_size=1, max_size=8)), max_size=12),
+       st.sampled_from(["cmap", "directory", "header"]))
+def test_the_cmap_reader_reads_any_font_or_refuses_it(font, patches, where):
+    """A book's font with its cmap table, its table directory or its header overwritten anywhere:
+    the reader gives code points (Unicode's), leaves the font to fontTools (None), or refuses it
+    (ValueError, struct.error), without reading past the file or allocating what it claims."""
+    import struct
+
+    from book.fonts import sfnt_cmap
+
+    data = bytearray(font)
+    start, length = {"cmap": _cmap_span(font), "directory": (0, 12 + 16 * 20), "header": (0, 12)}[where]
+    for at, piece in patches:
+        at = start + at % length
+        data[at:at + len(piece)] = piece
+    try:
+        found = sfnt_cmap(io.BytesIO(bytes(data)))
+    except (ValueError, struct.error):
+        return
+    assert found is None or all(0 <= code <= 0x10FFFF for code in found)
 
 
 # ------------------------------------------------------------- verify
