@@ -60,14 +60,14 @@ def laid_out(book: Path):
     """The defects, the loosest line and the page count of the book laid out."""
     from book.load import load_book
     from book.publish.layout import layout
-    from book.publish.preflight import _read_page, preflight, space_ratio
+    from book.publish.preflight import read_page, preflight, space_ratio
     from book.resolve import resolve
 
     ms = resolve(load_book(book), source_lines=True)
     lay = layout(ms)
     cache: dict = {}
     ratios = [space_ratio(line, cache) for i, page in enumerate(lay.document.pages)
-              for line in _read_page(i, "", page._page_box, {}).lines]
+              for line in read_page(i, "", page._page_box, {}).lines]
     return preflight(ms, lay.document, lay.label), max(ratios), len(lay.document.pages)
 
 

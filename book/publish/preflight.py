@@ -34,7 +34,7 @@ import re
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from ..model import Manuscript
 
@@ -151,7 +151,7 @@ def preflight(ms: Manuscript, document: Any, label) -> list[Defect]:
     """Every defect of the laid-out print edition ``document`` (a WeasyPrint ``Document``);
     ``label(i)`` is the printed folio of page ``i`` (0-based)."""
     chapters = {ch.id: ch for ch in ms.chapters}
-    pages = [_read_page(i, label(i), page._page_box, chapters) for i, page in enumerate(document.pages)]
+    pages = [read_page(i, label(i), page._page_box, chapters) for i, page in enumerate(document.pages)]
     defects: list[Defect] = []
     lines = [line for page in pages for line in page.lines]
     defects += _loose(lines)
@@ -167,7 +167,7 @@ def preflight(ms: Manuscript, document: Any, label) -> list[Defect]:
 # ------------------------------------------------------------------ reading the boxes
 
 
-def _read_page(index: int, folio: str, page_box: Any, chapters: dict) -> _Page:
+def read_page(index: int, folio: str, page_box: Any, chapters: dict) -> _Page:
     from weasyprint.formatting_structure import boxes
 
     page = _Page(index + 1, folio)
@@ -304,6 +304,36 @@ def _loose(lines: list[_Line]) -> list[Defect]:
     return out
 
 
+_HYPHEN_DETAILS = {"hyphen-at-page-turn": "the word goes on overleaf",
+                   "hyphen-ladder": "the third hyphenated line in a row",
+                   "hyphenated-last-line": "the paragraph ends with a word's last part"}
+
+
+def bad_hyphens(block: Sequence[_Line]) -> Iterator[tuple[str, int]]:
+    """Where the hyphens of a paragraph (its lines, in order) fall badly: (kind, index of the
+    hyphenated line) for a word hyphenated across a page turn, for the third hyphen in a row, and
+    for a word whose end is all the paragraph's last line holds. The preflight reports them, and
+    :mod:`.repair` keeps those words whole."""
+    run = 0
+    for i, line in enumerate(block):
+        run = run + 1 if line.hyphenated else 0
+        if line.hyphenated and i + 1 < len(block) and block[i + 1].page != line.page:
+            yield "hyphen-at-page-turn", i
+        if run == 3:
+            yield "hyphen-ladder", i
+    if len(block) >= 2 and block[-2].hyphenated and " " not in block[-1].text.strip():
+        yield "hyphenated-last-line", len(block) - 2
+
+
+def by_chapter(lines: list[_Line]) -> dict[str, list[_Line]]:
+    """The lines of each chapter, in order (the lines outside every chapter left out)."""
+    out: dict[str, list[_Line]] = {}
+    for line in lines:
+        if line.chapter:
+            out.setdefault(line.chapter, []).append(line)
+    return out
+
+
 def _paragraph_defects(lines: list[_Line]) -> list[Defect]:
     by_block: dict[int, list[_Line]] = {}
     for line in lines:
@@ -319,27 +349,16 @@ def _paragraph_defects(lines: list[_Line]) -> list[Defect]:
                 out.append(_defect("orphan", first[0], "the paragraph's first line ends the page"))
             if len(last) == 1:
                 out.append(_defect("widow", last[0], "the paragraph's last line opens the page"))
-            for page in pages[:-1]:
-                end = [line for line in block if line.page == page][-1]
-                if end.hyphenated:
-                    out.append(_defect("hyphen-at-page-turn", end, "the word goes on overleaf"))
-        run = 0
-        for line in block:
-            run = run + 1 if line.hyphenated else 0
-            if run == 3:
-                out.append(_defect("hyphen-ladder", line, "the third hyphenated line in a row"))
-        if len(block) >= 2 and block[-2].hyphenated and " " not in block[-1].text.strip():
-            out.append(_defect("hyphenated-last-line", block[-1], "the paragraph ends with a word's last part"))
+        for kind, i in bad_hyphens(block):
+            # The hyphenated last line is reported where the reader sees it: on the last line.
+            line = block[i + 1] if kind == "hyphenated-last-line" else block[i]
+            out.append(_defect(kind, line, _HYPHEN_DETAILS[kind]))
     return out
 
 
 def _chapter_ends(lines: list[_Line]) -> list[Defect]:
-    by_chapter: dict[str, list[_Line]] = {}
-    for line in lines:
-        if line.chapter:
-            by_chapter.setdefault(line.chapter, []).append(line)
     out = []
-    for chapter_lines in by_chapter.values():
+    for chapter_lines in by_chapter(lines).values():
         pages = sorted({line.page for line in chapter_lines})
         if len(pages) < 2:
             continue

@@ -36,7 +36,7 @@ from typing import Any, Sequence
 
 from ..render.text import map_text
 from . import keepnotes
-from .preflight import _read_page, space_ratio
+from .preflight import bad_hyphens, by_chapter, read_page, space_ratio
 
 ATTRIBUTE = "data-fix"
 ROUNDS = 5
@@ -88,7 +88,7 @@ class Repairs:
 def next_round(page_boxes: Sequence[Any], done: Repairs, round_: int) -> Repairs | None:
     """What to lay the document out with after round ``round_`` (0: the first layout), read from
     its laid-out pages (WeasyPrint's page boxes); None when nothing is to change."""
-    lines = [line for i, box in enumerate(page_boxes) for line in _read_page(i, "", box, _Chapters()).lines]
+    lines = [line for i, box in enumerate(page_boxes) for line in read_page(i, "", box, _Chapters()).lines]
     blocks = _blocks(lines)
     cache: dict = {}
     worst = {block[0].element.get(ATTRIBUTE): max((space_ratio(line, cache) for line in block), default=0.0)
@@ -141,11 +141,7 @@ def _carried_over(lines: list, carried_before: dict[str, int]) -> dict[str, int]
     short, which a chapter's last spread allows. A paragraph so carried over whose page before
     ends in a hyphen carries one line more: the page turns between words."""
     out: dict[str, int] = {}
-    chapters: dict[str, list] = {}
-    for line in lines:
-        if line.chapter:
-            chapters.setdefault(line.chapter, []).append(line)
-    for chapter in chapters.values():
+    for chapter in by_chapter(lines).values():
         last_page = chapter[-1].page
         last = [line for line in chapter if line.page == last_page]
         before = [line for line in chapter if line.page == last_page - 1]
@@ -180,16 +176,8 @@ def _keep_whole_words(blocks: list[list]) -> tuple[Fix, ...]:
     """The words whose hyphen falls badly."""
     out: list[Fix] = []
     for block in blocks:
-        bad: set[int] = set()
-        run = 0
-        for i, line in enumerate(block[:-1]):
-            run = run + 1 if line.hyphenated else 0
-            if not line.hyphenated:
-                continue
-            if block[i + 1].page != line.page or run == 3:
-                bad.add(i)
-        if len(block) >= 2 and block[-2].hyphenated and " " not in block[-1].text.strip():
-            bad.add(len(block) - 2)
+        # A ladder's third hyphen on a paragraph's last line has no word going on: nothing to keep.
+        bad = {i for _kind, i in bad_hyphens(block) if i < len(block) - 1}
         for i in sorted(bad):
             word = _word(block[i], block[i + 1])
             if word:
