@@ -131,10 +131,7 @@ def run_time_dependencies() -> list[str]:
     try:
         declared = [r for r in importlib.metadata.requires("bookbuilder") or () if "extra ==" not in r]
     except importlib.metadata.PackageNotFoundError:
-        import tomllib
-
-        pyproject = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
-        declared = pyproject["project"]["dependencies"]
+        declared = _project().get("dependencies", [])
     names = {re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", r).group(0).lower().replace("_", "-") for r in declared}
     return sorted(names)
 
@@ -144,19 +141,19 @@ def _version(package: str) -> str:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
         if package == "bookbuilder":
-            return _project_version()
+            return str(_project().get("version", "unknown"))
         return "not installed"
 
 
-def _project_version() -> str:
-    """The version in pyproject.toml, for a builder run from its source tree without installing."""
+def _project() -> dict:
+    """The ``[project]`` table of pyproject.toml, for a builder run from its source tree without
+    installing (empty when it cannot be read)."""
     import tomllib
 
-    pyproject = PACKAGE.parent / "pyproject.toml"
     try:
-        return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
-    except (OSError, KeyError, tomllib.TOMLDecodeError):
-        return "unknown"
+        return tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8")).get("project", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
 
 
 # ------------------------------------------------------------ the bag
