@@ -358,3 +358,8 @@ class Manuscript:
     @property
     def parts(self) -> tuple[ResolvedPart, ...]:
         return tuple(item for item in self.body if isinstance(item, ResolvedPart))
+
+    @property
+    def has_index(self) -> bool:
+        """Whether the editions carry an index: the book has one with at least one entry."""
+        return self.index is not None and bool(self.index.groups)

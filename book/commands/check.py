@@ -89,7 +89,7 @@ def print_preflight(book) -> tuple[int, tuple]:
 
     ms = resolve(book, source_lines=True)
     lay = layout(ms)
-    if ms.index is not None and ms.index.groups:  # and again with the index's page numbers
+    if ms.has_index:  # and again with the index's page numbers
         lay = layout(ms, with_index(ms, lay))
     return even_pages(lay.page_count), tuple(preflight(ms, lay.document, lay.label))
 

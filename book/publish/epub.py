@@ -97,7 +97,7 @@ def build_epub(ms: Manuscript, pages: PageMap, cache: Path) -> tuple[bytes, int]
     # The page-list is part of the nav document, which may hold markers itself: place again.
     spine[2] = ("nav.xhtml", nav_xhtml(page_list))
     # So is the index, whose locators show the print page of each mark, read from the markers.
-    if ms.index is not None and ms.index.groups:
+    if ms.has_index:
         from ..render import EBOOK_INDEX, render_ebook_index
         from .index_pages import ebook_index_places
         index_doc = render_ebook_index(ms, ebook_index_places(ms, placed, page_list))
@@ -169,7 +169,7 @@ def _toc(ms: Manuscript) -> tuple[NavEntry, ...]:
     if ms.references:
         entries.append(NavEntry(ms.references_title, "references.xhtml", kind="references"))
     entries += [chapter(ch, "back") for ch in ms.back]
-    if ms.index is not None and ms.index.groups:
+    if ms.has_index:
         entries.append(NavEntry(ms.meta.words.text("index"), "book-index.xhtml", kind="back"))
     return tuple(entries)
 

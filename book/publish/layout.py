@@ -175,7 +175,7 @@ def with_index(ms: Manuscript, lay: Layout) -> str:
     when it is filled. Laid out, it is the book a build prints (a build lays the index out as a
     job of its own, from the jobs before it: :mod:`.paginate`)."""
     html = render_print(ms)
-    if ms.index is None or not ms.index.groups:
+    if not ms.has_index:
         return html
     places = print_places((page.anchors for page in lay.document.pages), lay.label)  # type: ignore[attr-defined]
     return INDEX_SECTION.sub(lambda _m: render_print_index(ms, places), html, count=1)

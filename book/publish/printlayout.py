@@ -103,7 +103,7 @@ def lay_out_book(ms: Manuscript, out: Path, jobs: int = 1,
     check_printed(html, text_sources(ms), ms.book.config_file, ms.meta)
     cache = LayoutCache(out)
     deps = deps_key(ms)
-    has_index = ms.index is not None and bool(ms.index.groups)
+    has_index = ms.has_index
     make_index = (lambda places: without_styles(render_print_index(ms, places))) if has_index else None
     prepare_weasyprint()  # once, before any fork: the workers share its modules
     import pikepdf  # noqa: F401  (the join's: imported now, not while a signal may stop a half-done import)

@@ -73,7 +73,7 @@ def render_ebook(ms: Manuscript, templates: Path = TEMPLATES) -> tuple[Document,
         page("references.xhtml", f"{REFERENCES_ID}.xhtml", REFERENCES_ID, ms.references_title, "references")
     for ch in ms.back:
         page("chapter.xhtml", f"{ch.id}.xhtml", ch.id, ch.title_text, "back", chapter=ch)
-    if ms.index and ms.index.groups:
+    if ms.has_index:
         docs.append(render_ebook_index(ms, None, templates))
     return tuple(docs)
 

@@ -131,7 +131,7 @@ def contents(ms: Manuscript) -> Contents:
     body = tuple(TocEntry(item.id, item.title_html, entries(item.chapters)) if isinstance(item, ResolvedPart)
                  else TocEntry(item.id, item.title_html) for item in ms.body)
     return Contents(entries(ms.front), body, ms.references_title if ms.references else "", entries(ms.back),
-                    bool(ms.index and ms.index.groups))
+                    ms.has_index)
 
 
 _HERE = re.compile("\x00([^\x00]*)\x00")
@@ -271,7 +271,7 @@ def web_pages(ms: Manuscript, templates: Path, memo: Memo | None, look: str) -> 
         else:
             pages.append(page("chapter.html", ident, title, "chapter", prev=prev, next=nxt, chapter=ch,
                               part_title=part_titles.get(ch.part_id, "")))
-    if ms.index is not None and ms.index.groups:
+    if ms.has_index:
         # Not index.html: that is the contents page. Locators are the marks, numbered in reading order.
         book_index = remember(memo, "index-view", ms.index, lambda: view(ms.index, None))
         pages.append(page("book-index.html", "book-index", words.text("index"), "index", prev=None, next=None,
