@@ -114,13 +114,20 @@ def test_a_format_4_glyph_array_with_missing_glyphs():
     assert sfnt_cmap(io.BytesIO(data)) == best_cmap(data)
 
 
+def cmap_table(font: bytes) -> tuple[int, int]:
+    """Where the cmap table of ``font`` (a single font, not a collection) starts, and its length."""
+    import struct
+
+    count = struct.unpack(">H", font[4:6])[0]
+    return next(struct.unpack(">II", font[i + 8:i + 16]) for i in range(12, 12 + 16 * count, 16)
+                if font[i:i + 4] == b"cmap")
+
+
 def _subtables(font: bytes) -> dict[tuple[int, int], int]:
     """(platform, encoding) → where each cmap subtable of ``font`` starts."""
     import struct
 
-    count = struct.unpack(">H", font[4:6])[0]
-    at = next(struct.unpack(">I", font[i + 8:i + 12])[0] for i in range(12, 12 + 16 * count, 16)
-              if font[i:i + 4] == b"cmap")
+    at = cmap_table(font)[0]
     return {struct.unpack(">HH", font[at + 4 + 8 * i:at + 8 + 8 * i]):
             at + struct.unpack(">I", font[at + 8 + 8 * i:at + 12 + 8 * i])[0]
             for i in range(struct.unpack(">H", font[at + 2:at + 4])[0])}

@@ -221,16 +221,6 @@ def _fonts() -> list[bytes]:
 FONTS = _fonts()
 
 
-def _cmap_span(data: bytes) -> tuple[int, int]:
-    import struct
-
-    count = struct.unpack(">H", data[4:6])[0]
-    for i in range(12, 12 + 16 * count, 16):
-        if data[i:i + 4] == b"cmap":
-            return struct.unpack(">II", data[i + 8:i + 16])
-    raise AssertionError("the fixture font has a cmap")
-
-
 @fuzzed(200)
 @given(st.sampled_from(FONTS),
        st.lists(st.tuples(st.integers(0, 1 << 20), st.binary(min_size=1, max_size=8)), max_size=12),
@@ -241,10 +231,12 @@ def test_the_cmap_reader_reads_any_font_or_refuses_it(font, patches, where):
     (ValueError, struct.error), without reading past the file or allocating what it claims."""
     import struct
 
+    from test_font_cmap import cmap_table
+
     from book.fonts import sfnt_cmap
 
     data = bytearray(font)
-    start, length = {"cmap": _cmap_span(font), "directory": (0, 12 + 16 * 20), "header": (0, 12)}[where]
+    start, length = {"cmap": cmap_table(font), "directory": (0, 12 + 16 * 20), "header": (0, 12)}[where]
     for at, piece in patches:
         at = start + at % length
         data[at:at + len(piece)] = piece
